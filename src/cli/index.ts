@@ -1,0 +1,177 @@
+// The greenlight command line. Each command lives in its own module, loaded only when it runs, so that
+// `greenlight --help` and quick commands start fast. Commands that talk to the controller share the connection
+// and output options (apiCommand).
+import { Command, Option } from 'commander';
+import { PRODUCT_VERSION } from '../version.js';
+import { exitCodeOf, printError } from './errors.js';
+
+const program = new Command('greenlight')
+  .description('Progressive delivery that executes your deployment runbooks.')
+  .version(PRODUCT_VERSION)
+  .enablePositionalOptions()
+  .exitOverride()
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+/** -o/--output, checked by commander so that a wrong value is a usage error (exit 2). */
+const outputOption = (): Option =>
+  new Option('-o, --output <format>', 'table | json').choices(['table', 'json']).default('table');
+
+const DATA_DIR_HELP = 'state directory (default $GREENLIGHT_DATA_DIR or ./.greenlight)';
+
+/** A command that calls the controller API: --url, --token, --data-dir and -o/--output. */
+function apiCommand(name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option(
+      '--url <url>',
+      'controller URL (default $GREENLIGHT_URL, else the controller on the data directory)',
+    )
+    .option(
+      '--token <token>',
+      'API token (default $GREENLIGHT_TOKEN, else the admin token of the data directory)',
+    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .addOption(outputOption());
+}
+
+program
+  .command('up')
+  .description('start the controller (and the local agent when none runs)')
+  .option('--data-dir <dir>', DATA_DIR_HELP)
+  .option('--listen <host:port>', 'address of the controller API', '127.0.0.1:7070')
+  .option('--detach', 'run in the background and return')
+  .addOption(outputOption())
+  .action(async (opts) => (await import('./commands/up.js')).upCommand(opts));
+
+program
+  .command('down')
+  .description('stop the controller, and the local agent with every instance it runs')
+  .option('--data-dir <dir>', DATA_DIR_HELP)
+  .action(async (opts) => (await import('./commands/down.js')).downCommand(opts));
+
+program
+  .command('validate')
+  .description('check a spec on this machine (no controller needed); exit 2 when it has problems')
+  .option('-f, --file <file>', 'the spec file', 'greenlight.yaml')
+  .addOption(outputOption())
+  .action(async (opts) => (await import('./commands/validate.js')).validateCommand(opts));
+
+apiCommand('apply', 'send a spec to the controller (a new spec revision when it changed)')
+  .option('-f, --file <file>', 'the spec file', 'greenlight.yaml')
+  .action(async (opts) => (await import('./commands/apply.js')).applyCommand(opts));
+
+apiCommand('plan', 'print the steps a release of a version would run; changes nothing')
+  .argument('<app>')
+  .requiredOption('--version <version>', 'the version to plan')
+  .action(async (app: string, opts) => (await import('./commands/plan.js')).planCommand(app, opts));
+
+apiCommand(
+  'deploy',
+  'start a release; with --wait, follow it: exit 0 promoted, 1 rolled back/aborted/failed, 3 timeout',
+)
+  .argument('<app>')
+  .requiredOption('--version <version>', 'the version to release')
+  .option('--reason <text>', 'why (shown in history)')
+  .option('--wait', 'follow the release step by step until it ends')
+  .option('--timeout <duration>', 'with --wait: give up after this long (the release goes on)', '30m')
+  .action(async (app: string, opts) => (await import('./commands/deploy.js')).deployCommand(app, opts));
+
+apiCommand('status', 'the live state of an app (or of every app)')
+  .argument('[app]')
+  .option('--watch', 'keep showing it as it changes')
+  .action(async (app: string | undefined, opts) =>
+    (await import('./commands/status.js')).statusCommand(app, opts),
+  );
+
+apiCommand('promote', 'finish the current step of the release in progress now')
+  .argument('<app>')
+  .option('--full', 'skip the remaining steps and promote')
+  .action(async (app: string, opts) => (await import('./commands/promote.js')).promoteCommand(app, opts));
+
+apiCommand('pause', 'pause the release in progress (steps and timers stop)')
+  .argument('<app>')
+  .option('--reason <text>', 'why')
+  .action(async (app: string, opts) => (await import('./commands/pause.js')).pauseCommand(app, opts));
+
+apiCommand('resume', 'resume a paused release')
+  .argument('<app>')
+  .option('--reason <text>', 'why')
+  .action(async (app: string, opts) => (await import('./commands/resume.js')).resumeCommand(app, opts));
+
+apiCommand('abort', 'abort the release in progress: back to the previous version')
+  .argument('<app>')
+  .requiredOption('--reason <text>', 'why (recorded)')
+  .action(async (app: string, opts) => (await import('./commands/abort.js')).abortCommand(app, opts));
+
+apiCommand('retry', 'release again the version whose last release failed or was aborted')
+  .argument('<app>')
+  .option('--reason <text>', 'why')
+  .action(async (app: string, opts) => (await import('./commands/retry.js')).retryCommand(app, opts));
+
+apiCommand('rollback', 'abort the release in progress, or release the previous revision again')
+  .argument('<app>')
+  .option('--to-revision <n>', 'the revision to return to (see history)')
+  .requiredOption('--reason <text>', 'why (recorded)')
+  .action(async (app: string, opts) => (await import('./commands/rollback.js')).rollbackCommand(app, opts));
+
+apiCommand('history', 'revisions and releases: outcome, duration, who and why')
+  .argument('<app>')
+  .option('--limit <n>', 'at most this many releases', '20')
+  .action(async (app: string, opts) => (await import('./commands/history.js')).historyCommand(app, opts));
+
+apiCommand('events', "an app's events, oldest first")
+  .argument('<app>')
+  .option('--after <id>', 'only events after this id', '0')
+  .option('--follow', 'keep printing new events')
+  .action(async (app: string, opts) => (await import('./commands/events.js')).eventsCommand(app, opts));
+
+apiCommand('health-check', "run every instance's probes now (local target); exit 1 when any fails")
+  .argument('<app>')
+  .action(async (app: string, opts) =>
+    (await import('./commands/health-check.js')).healthCheckCommand(app, opts),
+  );
+
+apiCommand('switch-traffic', 'move a share of traffic to a running version by hand (not during a release)')
+  .argument('<app>')
+  .requiredOption('--to <version>', 'the version that gets the share')
+  .requiredOption('--percentage <n>', 'its share, 0 to 100 (the live version gets the rest)')
+  .requiredOption('--reason <text>', 'why (recorded)')
+  .action(async (app: string, opts) =>
+    (await import('./commands/switch-traffic.js')).switchTrafficCommand(app, opts),
+  );
+
+program
+  .command('agent')
+  .description('run and manage the local agent (the data plane: supervisor and router)')
+  .argument('[action]', 'run | start | stop | status', 'status')
+  .argument('[app]', 'with status: one app in detail')
+  .option('--data-dir <dir>', DATA_DIR_HELP)
+  .option('--admin-listen <host:port>', 'also serve the admin API on this loopback TCP address')
+  .option('-o, --output <format>', 'table | json', 'table')
+  .action(async (action: string, app: string | undefined, opts) => {
+    const { agentCommand } = await import('./commands/agent.js');
+    await agentCommand(action, app, opts);
+  });
+
+program
+  .command('demo')
+  .description('a tour of the local data plane: an example app behind the agent, traffic split and moved')
+  .option('--seconds <n>', 'traffic duration of each phase', '4')
+  .option('-o, --output <format>', 'table | json', 'table')
+  .action(async (opts) => {
+    const { demoCommand } = await import('./commands/demo.js');
+    await demoCommand(opts);
+  });
+
+// `greenlight events shop | head`: a closed pipe ends the command quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  printError(error);
+  process.exitCode = exitCodeOf(error);
+});
