@@ -1,0 +1,123 @@
+// The release state machine, pure: from a release, what the target shows, the trigger verdicts and the time,
+// decide what happens next. No I/O; the engine (engine.ts) carries the decision out and persists it.
+import type { CompiledSpec } from '../spec/compiled.js';
+import type { TargetObservation } from '../targets/target.js';
+import type { PlanStep, Release } from './model.js';
+import type { TriggerFiring } from './triggers.js';
+
+export type Decision =
+  | { kind: 'wait'; wakeAt: number | null; why: string }
+  | { kind: 'advance' }
+  | { kind: 'jump'; toIndex: number } // promote --full
+  | { kind: 'rollback'; reason: string; detail: Record<string, unknown> }
+  | { kind: 'finish'; phase: 'promoted' | 'rolledBack' | 'aborted' | 'failed'; reason: string | null }
+  | { kind: 'runChecks' };
+
+export interface DecideInput {
+  release: Release;
+  spec: CompiledSpec;
+  observation: TargetObservation;
+  fired: TriggerFiring | null;
+  now: number;
+  /** Checks of the current step are running (the engine started them). */
+  checksRunning: boolean;
+}
+
+export function currentPlan(release: Release): PlanStep[] {
+  return release.phase === 'rollingBack' ? release.rollbackPlan : release.plan;
+}
+
+export function currentIndex(release: Release): number {
+  return release.phase === 'rollingBack' ? release.rollbackStepIndex : release.stepIndex;
+}
+
+export function currentStep(release: Release): PlanStep | undefined {
+  return currentPlan(release)[currentIndex(release)];
+}
+
+/** Time spent in the current step, paused time excluded. */
+export function stepElapsed(release: Release, now: number): number {
+  const pausedNow = release.pausedAt ? now - Date.parse(release.pausedAt) : 0;
+  return now - Date.parse(release.stepStartedAt) - release.pausedMs - pausedNow;
+}
+
+function setsReady(step: PlanStep, observation: TargetObservation): boolean {
+  return step.sets.every((set) => {
+    const seen = observation.versionSets.find((o) => o.version === set.version);
+    return seen !== undefined && seen.desired === set.instances && seen.ready >= set.instances;
+  });
+}
+
+export function decide(input: DecideInput): Decision {
+  const { release, spec, observation, fired, now } = input;
+  const step = currentStep(release);
+  const rollingBack = release.phase === 'rollingBack';
+
+  if (!step) {
+    if (rollingBack)
+      return {
+        kind: 'finish',
+        phase: release.runtime.rollbackOutcome ?? 'rolledBack',
+        reason: release.outcomeReason,
+      };
+    return { kind: 'finish', phase: 'promoted', reason: null };
+  }
+
+  if (!rollingBack) {
+    const newSet = observation.versionSets.find((o) => o.version === release.version);
+    if (newSet?.crashLooping) {
+      return {
+        kind: 'rollback',
+        reason: 'readiness',
+        detail: { message: `${release.version} is crash-looping`, restarts: newSet.restarts },
+      };
+    }
+    if (fired) {
+      return { kind: 'rollback', reason: `trigger:${fired.name}`, detail: { ...fired } };
+    }
+    if (release.phase === 'paused') return { kind: 'wait', wakeAt: null, why: 'paused' };
+    if (release.runtime.promote === 'full') {
+      const target = release.plan.findIndex((s, i) => i > release.stepIndex && s.promotionStart);
+      if (target > release.stepIndex) return { kind: 'jump', toIndex: target };
+    }
+  }
+
+  const elapsed = stepElapsed(release, now);
+  const deadlineHit = elapsed > spec.progressDeadlineMs;
+  const onDeadline = (what: string): Decision =>
+    rollingBack
+      ? { kind: 'finish', phase: 'failed', reason: `rollback did not complete: ${what}` }
+      : { kind: 'rollback', reason: 'progressDeadline', detail: { waitedMs: elapsed, for: what } };
+
+  switch (step.wait.kind) {
+    case 'none':
+      return { kind: 'advance' };
+    case 'ready':
+      if (setsReady(step, observation)) return { kind: 'advance' };
+      if (deadlineHit) return onDeadline('instances to be ready');
+      return {
+        kind: 'wait',
+        wakeAt: Date.parse(release.stepStartedAt) + release.pausedMs + spec.progressDeadlineMs + 1,
+        why: 'instances to be ready',
+      };
+    case 'duration': {
+      if (!rollingBack && release.runtime.promote !== 'none') return { kind: 'advance' };
+      if (elapsed >= step.wait.ms) return { kind: 'advance' };
+      return { kind: 'wait', wakeAt: now + (step.wait.ms - elapsed), why: `pause ${step.wait.ms} ms` };
+    }
+    case 'promotion':
+      if (release.runtime.promote !== 'none') return { kind: 'advance' };
+      return { kind: 'wait', wakeAt: null, why: 'promotion' };
+    case 'checks': {
+      const results = release.runtime.checks;
+      const failed = results.find((r) => !r.ok);
+      if (failed)
+        return { kind: 'rollback', reason: `check:${failed.name}`, detail: { message: failed.message } };
+      if (step.wait.checks.every((c) => results.some((r) => r.name === c.name && r.ok)))
+        return { kind: 'advance' };
+      if (deadlineHit) return onDeadline('pre-promotion checks');
+      if (!input.checksRunning) return { kind: 'runChecks' };
+      return { kind: 'wait', wakeAt: null, why: 'checks running' };
+    }
+  }
+}

@@ -1,0 +1,447 @@
+// The engine: a reconcile loop over active releases. For each release it re-applies the current step's desired
+// state when needed, observes the target, lets the pure state machine (decide.ts) choose, and persists every
+// transition (with its events) before acting on it. A restarted engine loads the active releases from the
+// store, re-applies their current step and continues their timers from the stored timestamps.
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { CompiledSpec } from '../spec/compiled.js';
+import type { Store } from '../store/store.js';
+import { StaleWriteError } from '../store/store.js';
+import type { Target } from '../targets/target.js';
+import { runChecks } from './checks.js';
+import type { Clock } from './clock.js';
+import { currentIndex, currentPlan, currentStep, decide, type Decision } from './decide.js';
+import { FINAL_PHASES, type Actor, type NewEvent, type PlanStep, type Release } from './model.js';
+import { rollbackPlan } from './planner/index.js';
+import { evaluateTriggers } from './triggers.js';
+
+export const CONTROLLER: Actor = { name: 'controller', role: 'system' };
+
+export interface EngineOptions {
+  store: Store;
+  target: Target;
+  clock: Clock;
+  /** Who holds the app locks: stable across restarts of one controller, so it resumes at once. */
+  holder: string;
+  /** How often every active release is reconciled even without a timer or command. Default 500 ms. */
+  resyncMs?: number;
+  leaseMs?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Called after every persisted change of a release (for live views). */
+  onChange?: (release: Release) => void;
+  /** Called with the delay between a step becoming due and the engine starting the next one. */
+  onStepLatency?: (ms: number) => void;
+}
+
+type Mutation = (release: Release, now: number) => { release: Release; events: NewEvent[] };
+
+export class Engine {
+  private readonly active = new Map<number, Release>();
+  private readonly specs = new Map<string, CompiledSpec>();
+  private readonly needsApply = new Set<number>();
+  private readonly chains = new Map<number, Promise<void>>();
+  private readonly queued = new Set<number>();
+  private readonly timers = new Map<number, () => void>();
+  private readonly checksRunning = new Set<number>();
+  private readonly removing = new Set<string>();
+  private readonly appsEnsured = new Set<string>();
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly log: NonNullable<EngineOptions['log']>;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.log = opts.log ?? (() => {});
+  }
+
+  get leaseMs(): number {
+    return this.opts.leaseMs ?? 15_000;
+  }
+
+  /** Loads and resumes every active release this controller may drive; starts the resync loop. */
+  async start(): Promise<number[]> {
+    const { store, holder } = this.opts;
+    await store.claimExpiredLocks(holder, this.leaseMs);
+    const releases = await store.listReleases({ phases: ['progressing', 'paused', 'rollingBack'] });
+    const resumed: number[] = [];
+    for (const release of releases) {
+      const lock = await store.getLock(release.app, release.environment);
+      if (lock && lock.holder !== holder) continue;
+      this.track(release);
+      resumed.push(release.id);
+    }
+    await store.renewLocks(holder, this.leaseMs);
+    const resyncMs = this.opts.resyncMs ?? 500;
+    if (resyncMs > 0) {
+      this.resyncTimer = setInterval(() => this.resync(), resyncMs);
+      this.resyncTimer.unref();
+    }
+    this.leaseTimer = setInterval(
+      () => {
+        store
+          .renewLocks(holder, this.leaseMs)
+          .catch((error: unknown) => this.log('lease renewal failed', { error: String(error) }));
+      },
+      Math.max(1000, this.leaseMs / 3),
+    );
+    this.leaseTimer.unref();
+    if (resumed.length) this.log('resuming releases', { releases: resumed });
+    return resumed;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    clearInterval(this.leaseTimer);
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  /** Starts driving a release (new, or loaded at start): its current step is (re)applied first. */
+  track(release: Release): void {
+    this.active.set(release.id, release);
+    this.needsApply.add(release.id);
+    this.enqueue(release.id);
+  }
+
+  get(id: number): Release | undefined {
+    return this.active.get(id);
+  }
+
+  activeReleases(): Release[] {
+    return [...this.active.values()];
+  }
+
+  /** Reconcile every active release now (also the periodic resync). */
+  resync(): void {
+    for (const id of this.active.keys()) this.enqueue(id);
+  }
+
+  enqueue(id: number): void {
+    if (this.queued.has(id)) return;
+    this.queued.add(id);
+    this.serialize(id, async () => {
+      this.queued.delete(id);
+      await this.reconcile(id);
+    });
+  }
+
+  /** Resolves once no release has queued or running work (tests drive a fake clock with it). */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+  }
+
+  /**
+   * Changes an active release on behalf of a person or API client, serialised with the engine's own
+   * transitions so the two never race. Resolves with the persisted release.
+   */
+  mutate(id: number, change: Mutation): Promise<Release> {
+    return new Promise((resolve, reject) => {
+      this.serialize(id, async () => {
+        const release = this.active.get(id);
+        if (!release) return reject(new ConflictError(`release ${id} is not in progress`, { releaseId: id }));
+        try {
+          const { release: next, events } = change(release, this.opts.clock.now());
+          const saved = await this.write(release, next, events);
+          // A change of plan or step (abort, promote --full) must apply its new desired state.
+          if (
+            (saved.phase === 'rollingBack') !== (release.phase === 'rollingBack') ||
+            currentIndex(saved) !== currentIndex(release)
+          ) {
+            this.needsApply.add(id);
+          }
+          resolve(saved);
+          this.enqueue(id);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+  }
+
+  async specFor(release: Release): Promise<CompiledSpec> {
+    const key = `${release.app}@${release.specRevision}`;
+    let spec = this.specs.get(key);
+    if (!spec) {
+      spec = await this.opts.store.getAppSpec(release.app, release.specRevision);
+      if (!spec) throw new NotFoundError(`spec revision ${release.specRevision} of ${release.app}`);
+      this.specs.set(key, spec);
+    }
+    return spec;
+  }
+
+  private serialize(id: number, work: () => Promise<void>): void {
+    const previous = this.chains.get(id) ?? Promise.resolve();
+    const next = previous.then(work).catch((error: unknown) => {
+      this.log('release work failed; it is retried at the next resync', {
+        releaseId: id,
+        error: String(error),
+      });
+    });
+    this.chains.set(id, next);
+    void next.then(() => {
+      if (this.chains.get(id) === next) this.chains.delete(id);
+    });
+  }
+
+  private async write(before: Release, after: Release, events: NewEvent[]): Promise<Release> {
+    try {
+      const saved = await this.opts.store.updateRelease(after, before.generation, events);
+      if (FINAL_PHASES.has(saved.phase)) {
+        this.active.delete(saved.id);
+        this.cancelTimer(saved.id);
+      } else {
+        this.active.set(saved.id, saved);
+      }
+      this.opts.onChange?.(saved);
+      return saved;
+    } catch (error) {
+      if (error instanceof StaleWriteError) {
+        const fresh = await this.opts.store.getRelease(before.id);
+        if (fresh && !FINAL_PHASES.has(fresh.phase)) this.active.set(fresh.id, fresh);
+        else this.active.delete(before.id);
+      }
+      throw error;
+    }
+  }
+
+  private cancelTimer(id: number): void {
+    this.timers.get(id)?.();
+    this.timers.delete(id);
+  }
+
+  private wakeAt(id: number, at: number): void {
+    this.cancelTimer(id);
+    const delay = at - this.opts.clock.now();
+    this.timers.set(
+      id,
+      this.opts.clock.setTimer(delay, () => {
+        this.timers.delete(id);
+        this.enqueue(id);
+      }),
+    );
+  }
+
+  private async reconcile(id: number): Promise<void> {
+    const release = this.active.get(id);
+    if (!release) return;
+    const { target, clock } = this.opts;
+    const spec = await this.specFor(release);
+    const step = currentStep(release);
+    if (step && this.needsApply.has(id)) {
+      await this.apply(spec, release.app, step);
+      this.needsApply.delete(id);
+    }
+    const observation = await target.observe(release.app);
+    const now = clock.now();
+
+    let fired = null;
+    let triggerStates = release.runtime.triggers;
+    let triggersChanged = false;
+    if (step?.watch && release.phase !== 'rollingBack' && spec.rollbackTriggers.length > 0) {
+      const stats = await target.stats(release.app);
+      const versionStats = stats?.versions.find((v) => v.version === release.version);
+      const evaluation = evaluateTriggers(spec.rollbackTriggers, versionStats, release.runtime.triggers, now);
+      fired = evaluation.fired;
+      triggerStates = evaluation.states;
+      triggersChanged = evaluation.changed;
+    }
+
+    const decision = decide({
+      release,
+      spec,
+      observation,
+      fired,
+      now,
+      checksRunning: this.checksRunning.has(id),
+    });
+    const withTriggers: Release = triggersChanged
+      ? { ...release, runtime: { ...release.runtime, triggers: triggerStates } }
+      : release;
+    await this.carryOut(release, withTriggers, spec, decision, now);
+  }
+
+  private async carryOut(
+    release: Release,
+    base: Release,
+    spec: CompiledSpec,
+    decision: Decision,
+    now: number,
+  ): Promise<void> {
+    const at = new Date(now).toISOString();
+    const event = (
+      action: string,
+      data: Record<string, unknown> = {},
+      reason: string | null = null,
+    ): NewEvent => ({
+      app: release.app,
+      releaseId: release.id,
+      actor: CONTROLLER,
+      action,
+      reason,
+      data,
+      at,
+    });
+    const plan = currentPlan(release);
+    const index = currentIndex(release);
+    const step = plan[index];
+
+    switch (decision.kind) {
+      case 'wait': {
+        if (base !== release) await this.write(release, base, []);
+        if (decision.wakeAt !== null) this.wakeAt(release.id, decision.wakeAt);
+        return;
+      }
+      case 'runChecks': {
+        this.checksRunning.add(release.id);
+        const checks = step?.wait.kind === 'checks' ? step.wait : undefined;
+        if (!checks) return;
+        void runChecks(this.opts.target, spec, checks.version, checks.checks, this.opts.clock)
+          .then((results) =>
+            this.mutate(release.id, (r) => ({
+              release: { ...r, runtime: { ...r.runtime, checks: results } },
+              events: results.map((c) => ({
+                ...event(c.ok ? 'check.passed' : 'check.failed', { ...c }),
+                at: c.at,
+              })),
+            })),
+          )
+          .catch((error: unknown) =>
+            this.log('checks failed to run', { releaseId: release.id, error: String(error) }),
+          )
+          .finally(() => this.checksRunning.delete(release.id));
+        return;
+      }
+      case 'advance':
+      case 'jump': {
+        const nextIndex = decision.kind === 'jump' ? decision.toIndex : index + 1;
+        if (step?.wait.kind === 'duration') {
+          const due = Date.parse(release.stepStartedAt) + release.pausedMs + step.wait.ms;
+          if (now >= due) this.opts.onStepLatency?.(now - due);
+        }
+        const rollingBack = release.phase === 'rollingBack';
+        const next: Release = {
+          ...base,
+          ...(rollingBack ? { rollbackStepIndex: nextIndex } : { stepIndex: nextIndex }),
+          stepStartedAt: at,
+          pausedMs: 0,
+          pausedAt: release.phase === 'paused' ? at : null,
+          runtime: {
+            ...base.runtime,
+            promote:
+              decision.kind === 'jump' || base.runtime.promote === 'step' ? 'none' : base.runtime.promote,
+            checks: [],
+          },
+        };
+        const nextStep = plan[nextIndex];
+        const events = [event('step.completed', { index, name: step?.name, rollback: rollingBack })];
+        if (nextStep)
+          events.push(
+            event('step.started', {
+              index: nextIndex,
+              name: nextStep.name,
+              rollback: rollingBack,
+              traffic: nextStep.traffic.weights,
+            }),
+          );
+        const saved = await this.write(release, next, events);
+        if (nextStep) {
+          this.needsApply.add(saved.id);
+          await this.apply(spec, saved.app, nextStep);
+          this.needsApply.delete(saved.id);
+        }
+        this.enqueue(saved.id);
+        return;
+      }
+      case 'rollback': {
+        const back = rollbackPlan(spec, release);
+        const next: Release = {
+          ...base,
+          phase: 'rollingBack',
+          rollbackPlan: back,
+          rollbackStepIndex: 0,
+          stepStartedAt: at,
+          pausedMs: 0,
+          pausedAt: null,
+          outcomeReason: decision.reason,
+          runtime: { ...base.runtime, rollbackOutcome: 'rolledBack' },
+        };
+        const events = [
+          event(
+            decision.reason.startsWith('trigger:') ? 'trigger.fired' : 'release.failing',
+            decision.detail,
+            decision.reason,
+          ),
+          event('release.rollingBack', { fromStep: index, steps: back.map((s) => s.name) }, decision.reason),
+        ];
+        const saved = await this.write(release, next, events);
+        const first = back[0];
+        if (first) {
+          this.needsApply.add(saved.id);
+          await this.apply(spec, saved.app, first);
+          this.needsApply.delete(saved.id);
+        }
+        this.enqueue(saved.id);
+        return;
+      }
+      case 'finish': {
+        if (decision.phase === 'promoted') await this.recordRevision(release);
+        const next: Release = {
+          ...base,
+          phase: decision.phase,
+          outcomeReason: decision.reason ?? base.outcomeReason,
+        };
+        await this.write(release, next, [
+          event(`release.${decision.phase}`, { version: release.version }, next.outcomeReason),
+        ]);
+        return;
+      }
+    }
+  }
+
+  private async recordRevision(release: Release): Promise<void> {
+    const { store } = this.opts;
+    const current = await store.currentRevision(release.app, release.environment);
+    if (current?.releaseId === release.id) return;
+    await store.recordRevision(
+      {
+        app: release.app,
+        environment: release.environment,
+        version: release.version,
+        releaseId: release.id,
+        specRevision: release.specRevision,
+      },
+      {
+        app: release.app,
+        releaseId: release.id,
+        actor: CONTROLLER,
+        action: 'revision.recorded',
+        reason: null,
+        data: { version: release.version },
+      },
+    );
+  }
+
+  /** Applies a step's desired state: sets first, then traffic, then removal of sets no longer wanted. */
+  private async apply(spec: CompiledSpec, app: string, step: PlanStep): Promise<void> {
+    const { target } = this.opts;
+    if (!this.appsEnsured.has(app)) {
+      await target.ensureApp(spec);
+      this.appsEnsured.add(app);
+    }
+    for (const set of step.sets) await target.ensureVersionSet(spec, set);
+    await target.setTraffic(spec, step.traffic);
+    const wanted = new Set(step.sets.map((s) => s.version));
+    const observed = await target.observe(app);
+    for (const set of observed.versionSets) {
+      const key = `${app}/${set.version}`;
+      if (wanted.has(set.version) || this.removing.has(key)) continue;
+      // Draining can take a while; the release goes on meanwhile, and a failed removal is retried next apply.
+      this.removing.add(key);
+      void target
+        .removeVersionSet(app, set.version)
+        .catch((error: unknown) =>
+          this.log('remove version set failed', { app, version: set.version, error: String(error) }),
+        )
+        .finally(() => this.removing.delete(key));
+    }
+  }
+}

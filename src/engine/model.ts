@@ -1,0 +1,149 @@
+// The release model: what the engine decides over and the store persists. Plain JSON-serialisable data.
+import type { HeaderRoute } from '../targets/local/types.js';
+import type { HttpCheck } from '../spec/compiled.js';
+
+export type Role = 'stable' | 'canary' | 'preview';
+
+/** Desired traffic at a step, in versions (the target adds listen, preview header, sticky, limits). */
+export interface TrafficIntent {
+  weights: Record<string, number>;
+  stable: string | null;
+  headerRoutes: HeaderRoute[];
+  mirror?: { version: string; percent: number };
+}
+
+/** One version set wanted at a step. A version not listed at a step is removed. */
+export interface SetIntent {
+  version: string;
+  role: Role;
+  instances: number;
+}
+
+/** What a step waits for before the next one may start. */
+export type StepWait =
+  | { kind: 'ready' } // every listed set has its instances ready
+  | { kind: 'duration'; ms: number } // wall time from the step's start
+  | { kind: 'promotion' } // a person (or API client) promotes
+  | { kind: 'checks'; checks: HttpCheck[]; version: string } // HTTP checks through the preview route
+  | { kind: 'none' };
+
+/**
+ * One step of a plan: the full desired state at that point (sets and traffic), so re-applying the current
+ * step after a crash is always correct, and what it waits for. `watch` marks steps during which the rollback
+ * triggers are evaluated against the new version.
+ */
+export interface PlanStep {
+  name: string;
+  sets: SetIntent[];
+  traffic: TrafficIntent;
+  wait: StepWait;
+  watch: boolean;
+  /** Once this step is done the new version is the app's live revision (traffic switched for good). */
+  marksLive?: boolean;
+  /** The first step of the final promotion sequence: where `promote --full` jumps to. */
+  promotionStart?: boolean;
+}
+
+export interface TriggerState {
+  /** When the condition started to hold (ISO), null while it does not. */
+  breachedSince: string | null;
+  lastValue: number | null;
+  lastRequests: number;
+}
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  message: string;
+  at: string;
+}
+
+/** Per-release runtime state that survives restarts with the release. */
+export interface ReleaseRuntime {
+  /** A promotion asked for and not yet consumed: the next step, or straight to the promotion sequence. */
+  promote: 'none' | 'step' | 'full';
+  triggers: Record<string, TriggerState>;
+  checks: CheckResult[];
+  /** While rolling back: the phase the release ends in once back (rolledBack, aborted or failed). */
+  rollbackOutcome?: 'rolledBack' | 'aborted' | 'failed';
+}
+
+export type ReleasePhase =
+  | 'progressing'
+  | 'paused' // paused by a person: steps do not advance, timers stop
+  | 'rollingBack' // returning to the previous version; outcome set when done
+  | 'promoted'
+  | 'rolledBack'
+  | 'aborted'
+  | 'failed';
+
+export const FINAL_PHASES: ReadonlySet<ReleasePhase> = new Set([
+  'promoted',
+  'rolledBack',
+  'aborted',
+  'failed',
+]);
+
+export interface Actor {
+  name: string;
+  role: string;
+}
+
+export interface Release {
+  id: number;
+  app: string;
+  environment: string;
+  version: string;
+  /** The live version when the release started (what rollback returns to); null for the first release. */
+  fromVersion: string | null;
+  kind: 'deploy' | 'rollback';
+  specRevision: number;
+  plan: PlanStep[];
+  /** The plan that returns to fromVersion, used by abort, triggers and the progress deadline. */
+  rollbackPlan: PlanStep[];
+  phase: ReleasePhase;
+  stepIndex: number;
+  /** When the current step started (ISO). Timers run from here, so a restart continues them. */
+  stepStartedAt: string;
+  /** Time spent paused within the current step, so a paused duration does not count. */
+  pausedMs: number;
+  pausedAt: string | null;
+  /** The step index of the rollback plan while rolling back. */
+  rollbackStepIndex: number;
+  runtime: ReleaseRuntime;
+  /** Why it ended or is rolling back: `trigger:error-rate`, `progressDeadline`, `abort`, `readiness`... */
+  outcomeReason: string | null;
+  createdBy: Actor;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  /** Optimistic concurrency: every write checks and bumps it. */
+  generation: number;
+}
+
+export interface Revision {
+  app: string;
+  environment: string;
+  number: number;
+  version: string;
+  releaseId: number;
+  specRevision: number;
+  createdAt: string;
+}
+
+export interface GreenlightEvent {
+  id: number;
+  at: string;
+  app: string | null;
+  releaseId: number | null;
+  actor: Actor;
+  /** e.g. release.created, step.started, traffic.set, release.promoted, trigger.fired, lock.acquired */
+  action: string;
+  reason: string | null;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export type NewEvent = Omit<GreenlightEvent, 'id' | 'at' | 'prevHash' | 'hash'> & { at?: string };

@@ -1,0 +1,74 @@
+// Blue-green: the new version at full size beside the old, reachable only through the preview route; checks
+// against it; an atomic switch; a watch after the switch while the old set stays warm (rollback is then a
+// traffic switch, not a restart); then the old set is removed.
+import type { BlueGreenStrategy } from '../../spec/compiled.js';
+import type { PlanStep, SetIntent } from '../model.js';
+import { formatMs } from './canary.js';
+import { type PlanInput, step, traffic } from './shared.js';
+
+export function blueGreenPlan({
+  spec,
+  version,
+  fromVersion,
+}: PlanInput & { fromVersion: string }): PlanStep[] {
+  const strategy = spec.strategy as BlueGreenStrategy;
+  const from = fromVersion;
+  const n = spec.target.instances;
+  const both: SetIntent[] = [
+    { version: from, role: 'stable', instances: n },
+    { version, role: 'preview', instances: n },
+  ];
+  const before = traffic({ [from]: 100, [version]: 0 }, from);
+  const after = traffic({ [version]: 100, [from]: 0 }, from);
+
+  const steps: PlanStep[] = [
+    step(`start preview ${version} (${n} instances)`, both, before, { kind: 'ready' }, false),
+  ];
+  if (strategy.prePromotionChecks.length > 0) {
+    const names = strategy.prePromotionChecks.map((c) => c.name).join(', ');
+    steps.push(
+      step(
+        `pre-promotion checks (${names})`,
+        both,
+        before,
+        { kind: 'checks', checks: strategy.prePromotionChecks, version },
+        false,
+      ),
+    );
+  }
+  if (!strategy.autoPromote)
+    steps.push(step('wait for promotion', both, before, { kind: 'promotion' }, false));
+  steps.push(
+    step(`switch traffic to ${version}`, both, after, { kind: 'none' }, true, {
+      marksLive: true,
+      promotionStart: true,
+    }),
+  );
+  if (strategy.postPromotionWatchMs > 0) {
+    steps.push(
+      step(
+        `post-promotion watch ${formatMs(strategy.postPromotionWatchMs)}`,
+        both,
+        after,
+        { kind: 'duration', ms: strategy.postPromotionWatchMs },
+        true,
+      ),
+    );
+  }
+  const warm = strategy.scaleDownDelayMs - strategy.postPromotionWatchMs;
+  if (warm > 0) {
+    steps.push(
+      step(`keep ${from} warm ${formatMs(warm)}`, both, after, { kind: 'duration', ms: warm }, true),
+    );
+  }
+  steps.push(
+    step(
+      `remove ${from}`,
+      [{ version, role: 'stable', instances: n }],
+      traffic({ [version]: 100 }, version),
+      { kind: 'none' },
+      false,
+    ),
+  );
+  return steps;
+}
