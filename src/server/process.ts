@@ -1,0 +1,92 @@
+// Starts the controller as its own process and waits until its API answers (the demo, `up --detach` and the
+// crash tests use it). Works from the compiled build and from source under tsx.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExternalError } from '../errors.js';
+import { isAlive } from '../targets/local/agent/main.js';
+import { controllerInfoPath, readControllerInfo, type ControllerInfo } from './info.js';
+
+export interface StartControllerOptions {
+  dataDir: string;
+  listen?: string;
+  detached?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ControllerProcess {
+  pid: number;
+  info: ControllerInfo;
+  child: ChildProcess;
+  /** SIGTERM, then wait for the exit (SIGKILL after 30 s). */
+  stop(): Promise<void>;
+  /** kill -9. */
+  kill(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function entryArgs(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  // From source (tests): load tsx by its resolved path, so it works from any working directory.
+  if (here.endsWith('.ts')) return ['--import', import.meta.resolve('tsx'), join(dirname(here), 'entry.ts')];
+  return [join(dirname(here), 'entry.js')];
+}
+
+async function waitExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && isAlive(pid)) await sleep(50);
+  return !isAlive(pid);
+}
+
+export async function startControllerProcess(opts: StartControllerOptions): Promise<ControllerProcess> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  rmSync(controllerInfoPath(opts.dataDir), { force: true });
+  const logFd = openSync(join(opts.dataDir, 'controller.log'), 'a', 0o600);
+  const args = [...entryArgs(), '--data-dir', opts.dataDir, '--listen', opts.listen ?? '127.0.0.1:0'];
+  const child = spawn(process.execPath, args, {
+    detached: opts.detached ?? false,
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  if (opts.detached) child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new ExternalError('could not start the controller process');
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let info: ControllerInfo | undefined;
+  while (Date.now() < deadline && isAlive(pid)) {
+    const seen = readControllerInfo(opts.dataDir);
+    if (seen?.pid === pid) {
+      try {
+        const response = await fetch(`${seen.url}/healthz`);
+        if (response.ok) {
+          info = seen;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+    }
+    await sleep(50);
+  }
+  if (!info) {
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    throw new ExternalError(`the controller did not start; see ${join(opts.dataDir, 'controller.log')}`, {
+      pid,
+    });
+  }
+  return {
+    pid,
+    info,
+    child,
+    async stop() {
+      if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+      if (!(await waitExit(pid, 30_000))) process.kill(pid, 'SIGKILL');
+    },
+    async kill() {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await waitExit(pid, 5000);
+    },
+  };
+}
