@@ -157,8 +157,11 @@ program
 
 program
   .command('demo')
-  .description('a tour of the local data plane: an example app behind the agent, traffic split and moved')
-  .option('--seconds <n>', 'traffic duration of each phase', '4')
+  .description(
+    'a self-contained tour: v1 deployed, v2 promoted by canary, broken v3 rolled back by itself, a manual rollback',
+  )
+  .option('--data-plane', 'instead: the tour of the router alone (traffic split and moved between versions)')
+  .option('--seconds <n>', 'with --data-plane: traffic duration of each phase', '4')
   .option('-o, --output <format>', 'table | json', 'table')
   .action(async (opts) => {
     const { demoCommand } = await import('./commands/demo.js');

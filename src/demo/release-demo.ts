@@ -14,7 +14,7 @@ import { adminTokenPath } from '../server/info.js';
 import { startControllerProcess, type ControllerProcess } from '../server/process.js';
 import { AgentClient } from '../targets/local/agent/client.js';
 import { readFileIfExists } from '../util/atomic-file.js';
-import { DemoApi } from './controller-client.js';
+import { ApiClient } from '../cli/client.js';
 import { emptyLoadResult, runLoad, type LoadResult } from './load.js';
 
 const exampleApp = fileURLToPath(new URL('../../examples/app/server.js', import.meta.url));
@@ -71,6 +71,7 @@ spec:
     retryOnStable: false
   strategy:
     canary:
+      instances: 1
       steps:
         - setWeight: 20
         - pause: { duration: 4s }
@@ -113,47 +114,42 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
   const traffic = emptyLoadResult();
   let trafficOn = true;
   let lastEventId = 0;
+  let load: Promise<void> = Promise.resolve();
   const results: DemoReleaseResult[] = [];
   try {
     const port = await freePort();
     const specFile = join(dataDir, 'greenlight.yaml');
     writeFileSync(specFile, demoSpec(port));
     controller = await startControllerProcess({ dataDir });
-    const api = new DemoApi(controller.info.url, readFileIfExists(adminTokenPath(dataDir))?.trim() ?? '');
+    const api = new ApiClient({
+      url: controller.info.url,
+      token: readFileIfExists(adminTokenPath(dataDir))?.trim() ?? '',
+    });
     opts.say(
       `controller ${controller.info.url} (pid ${controller.pid}), app "shop" on 127.0.0.1:${port}, state in ${dataDir}`,
     );
-    await api.call('POST', '/v1/apps', { file: specFile, text: demoSpec(port) });
-
-    // Steady synthetic clients for the whole tour: about 100 requests per second.
-    const load = (async () => {
-      while (trafficOn) {
-        await runLoad(
-          { origin: `http://127.0.0.1:${port}`, concurrency: 4, durationMs: 1000, pauseMs: 30 },
-          traffic,
-        );
-        if (traffic.requests === 0) await sleep(200);
-      }
-    })();
+    await api.send({ method: 'post', path: '/v1/apps', body: { file: specFile, text: demoSpec(port) } });
 
     const follow = async (release: Release, label: string): Promise<DemoReleaseResult> => {
       opts.say(`\n${label}`);
       const before = { requests: traffic.requests, failed: traffic.failed };
       let summary: ReleaseSummary | undefined;
-      for (let i = 0; i < 1200; i++) {
-        const events = await api.call<{ events: GreenlightEvent[] }>(
-          'GET',
+      const showEvents = async (): Promise<void> => {
+        const page = await api.get<{ events: GreenlightEvent[] }>(
           `/v1/apps/shop/events?after=${lastEventId}`,
         );
-        for (const event of events.events) {
+        for (const event of page.events) {
           lastEventId = Math.max(lastEventId, event.id);
           if (event.releaseId === release.id) opts.onEvent?.(event);
         }
-        const view = await api.call<{ release: Release; summary: ReleaseSummary }>(
-          'GET',
+      };
+      for (let i = 0; i < 1200; i++) {
+        const view = await api.get<{ release: Release; summary: ReleaseSummary }>(
           `/v1/releases/${release.id}`,
         );
         summary = view.summary;
+        // Events after the release state, so the final ones are shown before the loop ends.
+        await showEvents();
         if (view.release.finishedAt) break;
         await sleep(250);
       }
@@ -170,10 +166,23 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
       };
     };
 
-    const deploy = (version: string, reason: string): Promise<Release> =>
-      api.call<Release>('POST', '/v1/apps/shop/releases', { version, reason });
+    type View = { release: Release };
+    const deploy = async (version: string, reason: string): Promise<Release> =>
+      (await api.send<View>({ method: 'post', path: '/v1/apps/shop/releases', body: { version, reason } }))
+        .release;
 
     results.push(await follow(await deploy('v1', 'first release'), 'v1: the first release'));
+    // Steady synthetic clients from the moment v1 serves: about 100 requests per second.
+    load = (async () => {
+      while (trafficOn) {
+        await runLoad(
+          { origin: `http://127.0.0.1:${port}`, concurrency: 4, durationMs: 1000, pauseMs: 30 },
+          traffic,
+        );
+        if (traffic.requests === 0) await sleep(200);
+      }
+    })();
+
     results.push(await follow(await deploy('v2', 'new checkout flow'), 'v2: canary 20% → 50% → promoted'));
     results.push(
       await follow(
@@ -181,8 +190,10 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
         'v3: broken canary, caught by the error-rate trigger',
       ),
     );
-    const back = await api.call<Release>('POST', '/v1/apps/shop/rollback', {
-      reason: 'demo: manual rollback to the previous revision',
+    const { release: back } = await api.send<View>({
+      method: 'post',
+      path: '/v1/apps/shop/rollback',
+      body: { reason: 'demo: manual rollback to the previous revision' },
     });
     results.push(await follow(back, 'manual rollback: back to the previous revision (v1)'));
     trafficOn = false;
