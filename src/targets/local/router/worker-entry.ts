@@ -85,6 +85,9 @@ setInterval(() => {
   send({ t: 'report', seq: applied, apps: [...apps.values()].map((a) => a.exportReport(now)) });
 }, REPORT_MS);
 
-// Without its primary a worker has nothing to serve.
-process.on('disconnect', () => process.exit(0));
+// Without its primary a worker takes no new connection (the port is freed at once for a restarted primary),
+// lets in-flight requests finish, then exits.
+process.on('disconnect', () => {
+  void Promise.all([...apps.values()].map((a) => a.close(args.closeGraceMs))).finally(() => process.exit(0));
+});
 send({ t: 'ready' });
