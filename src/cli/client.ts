@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { GreenlightEvent } from '../engine/model.js';
 import { ExternalError, GreenlightError, type ErrorCode } from '../errors.js';
 import { adminTokenPath, readControllerInfo } from '../server/info.js';
-import { isAlive } from '../targets/local/agent/main.js';
+import { isAlive } from '../util/node-process.js';
 import { resolveDataDir } from './data-dir.js';
 import { NoControllerError } from './errors.js';
 

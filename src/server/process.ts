@@ -1,11 +1,10 @@
 // Starts the controller as its own process and waits until its API answers (the demo, `up --detach` and the
 // crash tests use it). Works from the compiled build and from source under tsx.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExternalError } from '../errors.js';
-import { isAlive } from '../targets/local/agent/main.js';
+import { isAlive, sleep, spawnNodeEntry, waitExit } from '../util/node-process.js';
 import { controllerInfoPath, readControllerInfo, type ControllerInfo } from './info.js';
 
 export interface StartControllerOptions {
@@ -25,32 +24,16 @@ export interface ControllerProcess {
   kill(): Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function entryArgs(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  // From source (tests): load tsx by its resolved path, so it works from any working directory.
-  if (here.endsWith('.ts')) return ['--import', import.meta.resolve('tsx'), join(dirname(here), 'entry.ts')];
-  return [join(dirname(here), 'entry.js')];
-}
-
-async function waitExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && isAlive(pid)) await sleep(50);
-  return !isAlive(pid);
-}
-
 export async function startControllerProcess(opts: StartControllerOptions): Promise<ControllerProcess> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   rmSync(controllerInfoPath(opts.dataDir), { force: true });
-  const logFd = openSync(join(opts.dataDir, 'controller.log'), 'a', 0o600);
-  const args = [...entryArgs(), '--data-dir', opts.dataDir, '--listen', opts.listen ?? '127.0.0.1:0'];
-  const child = spawn(process.execPath, args, {
-    detached: opts.detached ?? false,
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  if (opts.detached) child.unref();
+  const args = ['--data-dir', opts.dataDir, '--listen', opts.listen ?? '127.0.0.1:0'];
+  const child = spawnNodeEntry(
+    import.meta.url,
+    args,
+    join(opts.dataDir, 'controller.log'),
+    opts.detached ?? false,
+  );
   const pid = child.pid;
   if (pid === undefined) throw new ExternalError('could not start the controller process');
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);

@@ -1,7 +1,9 @@
 // greenlight agent run|start|stop|status: the local data plane on this machine.
 import { InvalidInputError } from '../../errors.js';
 import { AgentClient } from '../../targets/local/agent/client.js';
-import { isAlive, readAgentInfo, runAgentUntilStopped } from '../../targets/local/agent/main.js';
+import { runAgentUntilStopped } from '../../targets/local/agent/main.js';
+import { readAgentInfo } from '../../targets/local/agent/info.js';
+import { isAlive } from '../../util/node-process.js';
 import { startAgentProcess } from '../../targets/local/agent/process.js';
 import type { AppStatus } from '../../targets/local/types.js';
 import { resolveDataDir } from '../data-dir.js';

@@ -75,6 +75,8 @@ export async function demoCommand(flags: {
     ),
   );
   const t = result.traffic;
-  console.log(`\nsynthetic clients: ${t.requests} requests, ${t.failed} failed (${t.networkErrors} network errors).`);
+  console.log(
+    `\nsynthetic clients: ${t.requests} requests, ${t.failed} failed (${t.networkErrors} network errors).`,
+  );
   console.log('every process the demo started is stopped and its temporary state removed.');
 }

@@ -2,7 +2,8 @@
 // instance it runs.
 import { agentDataDir, readControllerInfo } from '../../server/info.js';
 import { AgentClient } from '../../targets/local/agent/client.js';
-import { isAlive as alive, readAgentInfo } from '../../targets/local/agent/main.js';
+import { readAgentInfo } from '../../targets/local/agent/info.js';
+import { isAlive as alive } from '../../util/node-process.js';
 import { resolveDataDir } from '../data-dir.js';
 
 async function waitExit(pid: number, timeoutMs: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { adminTokenPath, readControllerInfo } from '../../server/info.js';
 import { startControllerProcess } from '../../server/process.js';
 import { runControllerUntilStopped } from '../../server/run.js';
-import { isAlive } from '../../targets/local/agent/main.js';
+import { isAlive } from '../../util/node-process.js';
 import { resolveDataDir } from '../data-dir.js';
 import { outputFormat, printJson } from '../output.js';
 

@@ -4,7 +4,7 @@
 import type { BlueGreenStrategy } from '../../spec/compiled.js';
 import type { PlanStep, SetIntent } from '../model.js';
 import { formatMs } from './canary.js';
-import { type PlanInput, step, traffic } from './shared.js';
+import { type PlanInput, removeOldStep, step, traffic } from './shared.js';
 
 export function blueGreenPlan({
   spec,
@@ -61,14 +61,6 @@ export function blueGreenPlan({
       step(`keep ${from} warm ${formatMs(warm)}`, both, after, { kind: 'duration', ms: warm }, true),
     );
   }
-  steps.push(
-    step(
-      `remove ${from}`,
-      [{ version, role: 'stable', instances: n }],
-      traffic({ [version]: 100 }, version),
-      { kind: 'none' },
-      false,
-    ),
-  );
+  steps.push(removeOldStep(spec, version, from));
   return steps;
 }

@@ -3,7 +3,7 @@
 // before old ones are removed; traffic follows the instance counts of each version.
 import type { RollingStrategy } from '../../spec/compiled.js';
 import type { PlanStep, SetIntent, TrafficIntent } from '../model.js';
-import { type PlanInput, step, traffic } from './shared.js';
+import { type PlanInput, removeOldStep, step, traffic } from './shared.js';
 
 function proportional(from: string, version: string, oldCount: number, newCount: number): TrafficIntent {
   const total = oldCount + newCount;
@@ -53,15 +53,7 @@ export function rollingPlan({ spec, version, fromVersion }: PlanInput & { fromVe
           { marksLive: true, promotionStart: true },
         ),
       );
-      steps.push(
-        step(
-          `remove ${from}`,
-          [{ version, role: 'stable', instances: n }],
-          traffic({ [version]: 100 }, version),
-          { kind: 'none' },
-          false,
-        ),
-      );
+      steps.push(removeOldStep(spec, version, from));
     } else {
       steps.push(
         step(

@@ -74,12 +74,18 @@ export function promotionSteps(
       promotionStart: true,
     }),
     step(`send all traffic to ${version}`, both, all, { kind: 'none' }, true, { marksLive: true }),
-    step(
-      `remove ${from}`,
-      [{ version, role: 'stable', instances: n }],
-      traffic({ [version]: 100 }, version),
-      { kind: 'none' },
-      false,
-    ),
+    removeOldStep(spec, version, from),
   ];
+}
+
+/** The last step of every plan that replaced `from`: only the new version runs, with all traffic. */
+export function removeOldStep(spec: CompiledSpec, version: string, from: string): PlanStep {
+  const n = spec.target.instances;
+  return step(
+    `remove ${from}`,
+    [{ version, role: 'stable', instances: n }],
+    traffic({ [version]: 100 }, version),
+    { kind: 'none' },
+    false,
+  );
 }

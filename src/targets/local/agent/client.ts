@@ -4,7 +4,7 @@ import { Client } from 'undici';
 import { ExternalError, GreenlightError, type ErrorCode } from '../../../errors.js';
 import type { AppDesired, AppStats, AppStatus, StatsBucket, TrafficSpec, VersionSetSpec } from '../types.js';
 import type { AppDesiredInput, TrafficInput, VersionSetInput } from './desired-schema.js';
-import { readAgentInfo } from './main.js';
+import { readAgentInfo } from './info.js';
 import { readAgentToken } from './token.js';
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';

@@ -3,13 +3,14 @@
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { pino } from 'pino';
 import { ConflictError, InvalidInputError } from '../../../errors.js';
-import { readFileIfExists, writeFileAtomic } from '../../../util/atomic-file.js';
+import { writeFileAtomic } from '../../../util/atomic-file.js';
+import { isAlive } from '../../../util/node-process.js';
 import { PRODUCT_VERSION } from '../../../version.js';
 import { createAdminApi } from './admin-api.js';
+import { agentInfoPath, agentSocketPath, readAgentInfo, type AgentInfo } from './info.js';
 import { Agent } from './agent.js';
 import { ensureAgentToken } from './token.js';
 
@@ -19,32 +20,6 @@ export interface RunAgentOptions {
   adminListen?: string;
   /** Log to this stream (default stdout). */
   logDestination?: NodeJS.WritableStream;
-}
-
-/** What a running agent publishes in its data directory so clients can find it. */
-export interface AgentInfo {
-  pid: number;
-  socket: string;
-  adminUrl: string | null;
-  version: string;
-  startedAt: string;
-}
-
-export const agentInfoPath = (dataDir: string): string => join(dataDir, 'agent.json');
-export const agentSocketPath = (dataDir: string): string => join(dataDir, 'agent.sock');
-
-export function readAgentInfo(dataDir: string): AgentInfo | undefined {
-  const text = readFileIfExists(agentInfoPath(dataDir));
-  return text ? (JSON.parse(text) as AgentInfo) : undefined;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function parseLoopback(address: string): { host: string; port: number } {

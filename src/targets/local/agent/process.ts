@@ -1,12 +1,12 @@
 // Starts the agent as its own process (so the controller, or a test, can die without taking traffic down)
 // and waits until it serves. Works from the compiled build and from source under tsx.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExternalError } from '../../../errors.js';
 import { AgentClient } from './client.js';
-import { isAlive, readAgentInfo } from './main.js';
+import { isAlive, sleep, spawnNodeEntry, waitExit } from '../../../util/node-process.js';
+import { readAgentInfo } from './info.js';
 
 export interface StartAgentOptions {
   dataDir: string;
@@ -27,35 +27,16 @@ export interface AgentProcess {
   kill(): Promise<void>;
 }
 
-function entryArgs(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  // From source (tests): load tsx by its resolved path, so it works from any working directory.
-  if (here.endsWith('.ts')) return ['--import', import.meta.resolve('tsx'), join(dirname(here), 'entry.ts')];
-  return [join(dirname(here), 'entry.js')];
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await sleep(50);
-  }
-  return !isAlive(pid);
-}
-
 export async function startAgentProcess(opts: StartAgentOptions): Promise<AgentProcess> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const logFd = openSync(join(opts.dataDir, 'agent.log'), 'a', 0o600);
-  const args = [...entryArgs(), '--data-dir', opts.dataDir];
+  const args = ['--data-dir', opts.dataDir];
   if (opts.adminListen) args.push('--admin-listen', opts.adminListen);
-  const child = spawn(process.execPath, args, {
-    detached: opts.detached ?? false,
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  if (opts.detached) child.unref();
+  const child = spawnNodeEntry(
+    import.meta.url,
+    args,
+    join(opts.dataDir, 'agent.log'),
+    opts.detached ?? false,
+  );
   const pid = child.pid;
   if (pid === undefined) throw new ExternalError('could not start the agent process');
 
