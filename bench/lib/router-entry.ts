@@ -1,13 +1,19 @@
 // The Greenlight router alone in its own process, for the router benchmark: one app, one version, whose only
 // endpoint is the benchmark's backend. Limits and traffic are the admin API's defaults.
-// Usage: node --import tsx bench/lib/router-entry.ts --port P --backend B [--workers N]
+// Usage: node --import tsx bench/lib/router-entry.ts --port P --backend B [--workers N] [--engine fast|node]
 // Serves until SIGTERM or SIGINT.
 import { parseArgs } from 'node:util';
 import { limitsSchema, trafficSchema } from '../../src/targets/local/agent/desired-schema.js';
+import type { RouterEngine } from '../../src/targets/local/router/engines.js';
 import { Router } from '../../src/targets/local/router/router.js';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    backend: { type: 'string' },
+    workers: { type: 'string' },
+    engine: { type: 'string' },
+  },
 });
 const port = Number(values.port);
 const backend = Number(values.backend);
@@ -18,7 +24,10 @@ if (!Number.isInteger(port) || !Number.isInteger(backend)) {
 
 const APP = 'bench';
 const VERSION = 'bench';
-const router = new Router(values.workers === undefined ? {} : { workers: Number(values.workers) });
+const router = new Router({
+  ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
+  ...(values.engine === undefined ? {} : { engine: values.engine as RouterEngine }),
+});
 const limits = limitsSchema.parse({});
 const traffic = trafficSchema.parse({ weights: { [VERSION]: 100 }, stable: VERSION });
 await router.putApp(APP, { host: '127.0.0.1', port }, limits, traffic);

@@ -1,25 +1,24 @@
-// One app in the router: its listener (a node:http server), limits, compiled traffic, endpoints, recorders,
+// One app in the router: its listener (of the chosen engine), limits, compiled traffic, endpoints, recorders,
 // maintenance hold queue and stats stream. Every change rebuilds the route table and swaps it in one step.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AppStats, Endpoint, RouterLimits, StatsBucket, TrafficSpec } from '../types.js';
-import type { AppContext } from './context.js';
 import { EndpointSet, type PoolOptions } from './endpoints.js';
-import { applyLimits, bindServer, closeServer, createAppServer } from './listener.js';
-import { HoldQueue } from './maintenance.js';
+import { ENGINES, type RouterEngine } from './engines.js';
+import { bindServer, type AppListener, type ListenerApp } from './listener.js';
+import { HoldQueue, type Holdable } from './maintenance.js';
 import type { MetricsSource } from './metrics.js';
-import { handleRequest } from './proxy.js';
 import { VersionRecorder } from './stats.js';
 import { StatsStream } from './stream.js';
 import { buildTable, type CompiledTraffic, type RouteTable } from './table.js';
-import { handleUpgrade } from './websocket.js';
+import { handleUpgrade, type UpgradeRequest } from './websocket.js';
 import type { AppReport } from './worker-protocol.js';
 
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
 export interface AppOptions {
   log: Log;
+  engine: RouterEngine;
   nextRequestId: () => string;
   maxHeld: number;
   upstreamConnections: number;
@@ -29,7 +28,7 @@ export interface AppOptions {
   onStreamActive?: (active: boolean) => void;
 }
 
-export class AppRuntime implements AppContext, MetricsSource {
+export class AppRuntime implements ListenerApp, MetricsSource {
   readonly name: string;
   table: RouteTable;
   limits: RouterLimits;
@@ -39,7 +38,7 @@ export class AppRuntime implements AppContext, MetricsSource {
   private readonly holds: HoldQueue;
   private readonly stream: StatsStream;
   private readonly upgrades = new Set<Duplex>();
-  private server: Server | null = null;
+  private listener: AppListener | null = null;
   private bound: { host: string; port: number } | null = null;
   /** Worker processes: collect stream buckets for the primary even without local subscribers. */
   private exportBuckets = false;
@@ -73,72 +72,66 @@ export class AppRuntime implements AppContext, MetricsSource {
   }
 
   /** The current listener, whose handle the primary shares with worker processes. */
-  get listening(): Server | null {
-    return this.server;
+  get listening(): NetServer | null {
+    return this.listener?.server ?? null;
   }
 
   nextRequestId(): string {
     return this.options.nextRequestId();
   }
 
-  hold(req: IncomingMessage, res: ServerResponse): void {
+  hold(item: Holdable): void {
     const m = this.traffic.maintenance;
-    if (m === null) handleRequest(this, req, res);
-    else this.holds.hold(req, res, m);
+    if (m === null) item.release();
+    else this.holds.hold(item, m);
+  }
+
+  upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
+    this.upgrades.add(socket);
+    socket.once('close', () => this.upgrades.delete(socket));
+    handleUpgrade(this, req, socket, head);
   }
 
   countRejected(): void {
     this.holds.rejected += 1;
   }
 
+  get held(): number {
+    return this.holds.size;
+  }
+
   /** Binds, or rebinds when the address changed (port 0 keeps the current port on the same host). */
   async listen(listen: { host: string; port: number }): Promise<number> {
     const b = this.bound;
     if (b !== null && b.host === listen.host && (listen.port === 0 || listen.port === b.port)) return b.port;
-    const server = this.createServer();
-    const port = await bindServer(server, this.name, listen);
-    this.swapServer(server);
+    const listener = ENGINES[this.options.engine](this.limits, this);
+    const port = await bindServer(listener.server, this.name, listen);
+    this.swapListener(listener);
     this.bound = { host: listen.host, port };
     return port;
   }
 
   /** Worker processes: accept on the primary's listening handle (replacing any previous one). */
   async adopt(handle: NetServer): Promise<void> {
-    const server = this.createServer();
-    const port = await bindServer(server, this.name, handle);
-    this.swapServer(server);
+    const listener = ENGINES[this.options.engine](this.limits, this);
+    const port = await bindServer(listener.server, this.name, handle);
+    this.swapListener(listener);
     this.bound = { host: '', port };
   }
 
-  private swapServer(server: Server): void {
-    const old = this.server;
-    this.server = server;
-    server.on('error', (err) =>
+  private swapListener(listener: AppListener): void {
+    const old = this.listener;
+    this.listener = listener;
+    listener.server.on('error', (err) =>
       this.options.log('router listener error', { app: this.name, error: String(err) }),
     );
-    if (old !== null) void closeServer(old, 10_000);
-  }
-
-  private createServer(): Server {
-    return createAppServer(
-      this.limits,
-      (server, req, res) => {
-        // A listener being replaced or closed asks its clients to reconnect (to the new one, if any).
-        if (server !== this.server) res.shouldKeepAlive = false;
-        handleRequest(this, req, res);
-      },
-      (req, socket, head) => {
-        this.upgrades.add(socket);
-        socket.once('close', () => this.upgrades.delete(socket));
-        handleUpgrade(this, req, socket, head);
-      },
-    );
+    if (old !== null) void old.close(10_000);
   }
 
   setLimits(limits: RouterLimits): void {
     this.limits = { ...limits };
     this.endpoints.setPoolOptions(this.poolOptions());
-    if (this.server !== null) applyLimits(this.server, limits);
+    this.listener?.applyLimits(limits);
   }
 
   setTraffic(traffic: CompiledTraffic): void {
@@ -146,7 +139,7 @@ export class AppRuntime implements AppContext, MetricsSource {
     this.table = this.build();
     const m = traffic.maintenance;
     if (this.holds.size === 0) return;
-    if (m === null) this.holds.releaseAll((req, res) => handleRequest(this, req, res));
+    if (m === null) this.holds.releaseAll();
     else if (m.mode === 'reject') this.holds.rejectAll(m.retryAfterSeconds);
   }
 
@@ -279,10 +272,10 @@ export class AppRuntime implements AppContext, MetricsSource {
   async close(graceMs: number): Promise<void> {
     this.stream.stop();
     this.holds.rejectAll(this.traffic.maintenance?.retryAfterSeconds ?? 1);
-    const server = this.server;
-    this.server = null;
+    const listener = this.listener;
+    this.listener = null;
     this.bound = null;
-    if (server !== null) await closeServer(server, graceMs);
+    if (listener !== null) await listener.close(graceMs);
     for (const s of this.upgrades) s.destroy();
     await this.endpoints.closeAll(true);
   }

@@ -1,8 +1,10 @@
-// The upstream endpoints of one app: a keep-alive undici Pool and an in-flight counter per endpoint, the
+// The upstream endpoints of one app: a keep-alive connection pool and an in-flight counter per endpoint, the
 // ready list per version, and draining: an endpoint no longer listed gets no new request, keeps its pool
-// until its in-flight requests finish, then the pool is closed.
+// until its in-flight requests finish, then the pool is closed. The pool is the node engine's undici Pool or
+// the fast engine's own, created on first use, so an endpoint holds only the one its engine uses.
 import { Pool } from 'undici';
 import type { Endpoint } from '../types.js';
+import { UpstreamPool } from './fast/upstream.js';
 
 export interface PoolOptions {
   connections: number;
@@ -14,23 +16,40 @@ export class EndpointState {
   readonly version: string;
   readonly host: string;
   readonly port: number;
-  readonly pool: Pool;
   inFlight = 0;
   draining = false;
   private waiters: (() => void)[] | null = null;
   private onDrained: (() => void) | null = null;
+  private undiciPool: Pool | null = null;
+  private fastPool: UpstreamPool | null = null;
 
-  constructor(version: string, endpoint: Endpoint, options: PoolOptions) {
+  constructor(
+    version: string,
+    endpoint: Endpoint,
+    private readonly options: PoolOptions,
+  ) {
     this.id = endpoint.id;
     this.version = version;
     this.host = endpoint.host;
     this.port = endpoint.port;
-    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-    this.pool = new Pool(`http://${host}:${endpoint.port}`, {
-      connections: options.connections,
-      pipelining: 1,
-      connectTimeout: options.connectTimeoutMs,
-    });
+  }
+
+  /** The node engine's pool (undici). */
+  get pool(): Pool {
+    if (this.undiciPool === null) {
+      const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+      this.undiciPool = new Pool(`http://${host}:${this.port}`, {
+        connections: this.options.connections,
+        pipelining: 1,
+        connectTimeout: this.options.connectTimeoutMs,
+      });
+    }
+    return this.undiciPool;
+  }
+
+  /** The fast engine's pool. */
+  get upstream(): UpstreamPool {
+    return (this.fastPool ??= new UpstreamPool(this.host, this.port, this.options));
   }
 
   sameAddress(e: Endpoint): boolean {
@@ -67,9 +86,10 @@ export class EndpointState {
   }
 
   /** Closes the pool: in-flight requests finish (close) or are aborted (destroy). Never rejects. */
-  closePool(force: boolean): Promise<void> {
-    const closing = force ? this.pool.destroy() : this.pool.close();
-    return closing.catch(() => undefined);
+  async closePool(force: boolean): Promise<void> {
+    const u = this.undiciPool;
+    const closing = u === null ? null : force ? u.destroy() : u.close();
+    await Promise.all([closing?.catch(() => undefined), this.fastPool?.close(force)]);
   }
 
   private idle(): void {

@@ -1,14 +1,21 @@
 // Maintenance `hold`: requests wait (bounded in number and in time) until maintenance ends, then are routed
-// as if they had just arrived; past holdMs, or beyond the bound, they get 503 with Retry-After.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// as if they had just arrived; past holdMs, or beyond the bound, they get 503 with Retry-After. A held request
+// is engine-neutral (a Holdable): each engine says how to answer it, route it, and notice its client leaving.
 import type { MaintenanceSpec } from '../types.js';
-import { sendError } from './responses.js';
+
+export interface Holdable {
+  /** Answers 503 maintenance with this request id and Retry-After. */
+  reject(requestId: string, retryAfterSeconds: number): void;
+  /** Routes the request now, as if it had just arrived. */
+  release(): void;
+  /** Calls `onGone` if the client goes away while held; returns the function that stops watching. */
+  watchGone(onGone: () => void): () => void;
+}
 
 interface Held {
-  req: IncomingMessage;
-  res: ServerResponse;
+  item: Holdable;
   timer: NodeJS.Timeout;
-  onClose: () => void;
+  unwatch: () => void;
 }
 
 export class HoldQueue {
@@ -26,37 +33,36 @@ export class HoldQueue {
   }
 
   /** Holds a request under `spec` (mode hold). Beyond the bound it is answered 503 at once. */
-  hold(req: IncomingMessage, res: ServerResponse, spec: MaintenanceSpec): void {
+  hold(item: Holdable, spec: MaintenanceSpec): void {
     if (this.held.size >= this.maxHeld) {
-      this.reject(res, spec.retryAfterSeconds);
+      this.reject(item, spec.retryAfterSeconds);
       return;
     }
     const entry: Held = {
-      req,
-      res,
+      item,
       timer: setTimeout(() => {
         this.drop(entry);
-        this.reject(res, spec.retryAfterSeconds);
+        this.reject(item, spec.retryAfterSeconds);
       }, spec.holdMs),
-      onClose: () => this.drop(entry),
+      unwatch: () => undefined,
     };
-    res.once('close', entry.onClose);
+    entry.unwatch = item.watchGone(() => this.drop(entry));
     this.held.add(entry);
   }
 
   /** Answers 503 maintenance, counted as rejected. */
-  reject(res: ServerResponse, retryAfterSeconds: number): void {
+  reject(item: Holdable, retryAfterSeconds: number): void {
     this.rejected += 1;
-    sendError(res, 503, 'maintenance', null, this.nextRequestId(), retryAfterSeconds);
+    item.reject(this.nextRequestId(), retryAfterSeconds);
   }
 
-  /** Maintenance ended: every held request is handed to `route`, in arrival order. */
-  releaseAll(route: (req: IncomingMessage, res: ServerResponse) => void): void {
+  /** Maintenance ended: every held request is routed, in arrival order. */
+  releaseAll(): void {
     const all = [...this.held];
     for (const entry of all) {
       this.drop(entry);
       this.heldThenServed += 1;
-      route(entry.req, entry.res);
+      entry.item.release();
     }
   }
 
@@ -64,13 +70,13 @@ export class HoldQueue {
   rejectAll(retryAfterSeconds: number): void {
     for (const entry of [...this.held]) {
       this.drop(entry);
-      this.reject(entry.res, retryAfterSeconds);
+      this.reject(entry.item, retryAfterSeconds);
     }
   }
 
   private drop(entry: Held): void {
     if (!this.held.delete(entry)) return;
     clearTimeout(entry.timer);
-    entry.res.off('close', entry.onClose);
+    entry.unwatch();
   }
 }

@@ -7,6 +7,7 @@ import { BodyLimiter } from './body.js';
 import type { AppContext } from './context.js';
 import type { EndpointState } from './endpoints.js';
 import { responseHeaders, scanRequestHeaders, type RequestHead } from './headers.js';
+import type { Holdable } from './maintenance.js';
 import { sendError } from './responses.js';
 import { pickEndpoint, selectVersion, type SelectionOut } from './select.js';
 import { CLIENT_GONE, UPSTREAM_ERROR } from './stats.js';
@@ -37,6 +38,25 @@ function retryableMethod(method: string): boolean {
   return (
     method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'DELETE' || method === 'PUT'
   );
+}
+
+/** A node:http request waiting in maintenance `hold`. */
+class HeldNode implements Holdable {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+  reject(requestId: string, retryAfterSeconds: number): void {
+    sendError(this.res, 503, 'maintenance', null, requestId, retryAfterSeconds);
+  }
+  release(): void {
+    handleRequest(this.ctx, this.req, this.res);
+  }
+  watchGone(onGone: () => void): () => void {
+    this.res.once('close', onGone);
+    return () => this.res.off('close', onGone);
+  }
 }
 
 function onResponseClose(this: TaggedResponse): void {
@@ -257,7 +277,7 @@ export function handleRequest(ctx: AppContext, req: IncomingMessage, res: Server
   const table = ctx.table;
   const traffic = table.traffic;
   if (traffic.maintenance !== null) {
-    if (traffic.maintenance.mode === 'hold') return ctx.hold(req, res);
+    if (traffic.maintenance.mode === 'hold') return ctx.hold(new HeldNode(ctx, req, res));
     ctx.countRejected();
     sendError(res, 503, 'maintenance', null, ctx.nextRequestId(), traffic.maintenance.retryAfterSeconds);
     return;

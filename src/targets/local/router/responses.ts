@@ -54,6 +54,28 @@ export function sendError(
   res.end(text);
 }
 
+/**
+ * The same answer as one HTTP/1.1 response text, for the fast engine and raw sockets. `keepAlive` false adds
+ * `Connection: close`; an HTTP/1.0 client that keeps the connection gets `Connection: keep-alive`.
+ */
+export function errorResponseText(
+  status: number,
+  code: RouterErrorCode,
+  version: string | null,
+  requestId: string,
+  retryAfter: number | null,
+  keepAlive: boolean,
+  http10 = false,
+): string {
+  const text = body(code, version, requestId);
+  const retry = retryAfter === null ? '' : `retry-after: ${retryAfter}\r\n`;
+  const connection = !keepAlive ? 'connection: close\r\n' : http10 ? 'connection: keep-alive\r\n' : '';
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\n` +
+    `content-length: ${Buffer.byteLength(text)}\r\nx-request-id: ${requestId}\r\n${retry}${connection}\r\n${text}`
+  );
+}
+
 /** The same answer written on a raw socket (an Upgrade request), then the socket is ended. */
 export function sendErrorOnSocket(
   socket: Socket,
@@ -64,10 +86,5 @@ export function sendErrorOnSocket(
   retryAfter: number | null = null,
 ): void {
   if (socket.destroyed) return;
-  const text = body(code, version, requestId);
-  const retry = retryAfter === null ? '' : `retry-after: ${retryAfter}\r\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(text)}\r\nx-request-id: ${requestId}\r\n${retry}connection: close\r\n\r\n${text}`,
-  );
+  socket.end(errorResponseText(status, code, version, requestId, retryAfter, false));
 }

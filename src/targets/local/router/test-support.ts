@@ -10,7 +10,11 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RouterLimits, TrafficSpec } from '../types.js';
+import type { RouterEngine } from './engines.js';
 import { Router, type RouterOptions } from './router.js';
+
+/** Every router test runs once per engine. */
+export const ENGINES_UNDER_TEST: readonly RouterEngine[] = ['node', 'fast'];
 
 export const LIMITS: RouterLimits = {
   maxHeaderBytes: 16 * 1024,
@@ -72,11 +76,12 @@ export interface RouterHarness {
 }
 
 export async function startRouter(
+  engine: RouterEngine,
   spec: TrafficSpec,
   limits: RouterLimits = LIMITS,
   options: RouterOptions = {},
 ): Promise<RouterHarness> {
-  const router = new Router({ bootId: 'test', closeGraceMs: 2_000, ...options });
+  const router = new Router({ bootId: 'test', closeGraceMs: 2_000, engine, ...options });
   const { port } = await router.putApp('app', { host: '127.0.0.1', port: 0 }, limits, spec);
   return { router, port, close: () => router.close() };
 }

@@ -1,7 +1,6 @@
 // Upgrade requests (WebSocket or any other protocol): chosen like any request, then tunnelled: a TCP
 // connection to the endpoint, the request head forwarded, bytes piped both ways until either side closes.
 // The tunnel counts as in flight on its endpoint, so draining waits for it.
-import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AppContext } from './context.js';
@@ -10,8 +9,16 @@ import { sendErrorOnSocket } from './responses.js';
 import { pickEndpoint, selectVersion } from './select.js';
 import { UPSTREAM_ERROR } from './stats.js';
 
+/** An Upgrade request's head, from either engine. */
+export interface UpgradeRequest {
+  method: string;
+  url: string;
+  rawHeaders: string[];
+  remoteAddress: string;
+}
+
 /** The request head as sent upstream: Connection and Upgrade kept, X-Forwarded-* replaced. */
-function upstreamHead(req: IncomingMessage, requestId: string, host: string): string {
+function upstreamHead(req: UpgradeRequest, requestId: string, host: string): string {
   const raw = req.rawHeaders;
   let forwardedFor: string | null = null;
   let head = `${req.method} ${req.url} HTTP/1.1\r\n`;
@@ -25,7 +32,7 @@ function upstreamHead(req: IncomingMessage, requestId: string, host: string): st
       continue;
     else head += `${name}: ${value}\r\n`;
   }
-  const remote = req.socket.remoteAddress ?? '';
+  const remote = req.remoteAddress;
   head += `x-forwarded-for: ${forwardedFor === null ? remote : `${forwardedFor}, ${remote}`}\r\n`;
   head += `x-forwarded-proto: http\r\nx-forwarded-host: ${host}\r\nx-request-id: ${requestId}\r\n\r\n`;
   return head;
@@ -38,7 +45,7 @@ function statusOf(chunk: Buffer): number {
   return Number.isInteger(code) ? code : 0;
 }
 
-export function handleUpgrade(ctx: AppContext, req: IncomingMessage, client: Duplex, head: Buffer): void {
+export function handleUpgrade(ctx: AppContext, req: UpgradeRequest, client: Duplex, head: Buffer): void {
   const start = performance.now();
   const table = ctx.table;
   const traffic = table.traffic;

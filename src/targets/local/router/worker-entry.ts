@@ -2,12 +2,14 @@
 // handles, and reports its statistics and in-flight requests every REPORT_MS. Started by workers.ts.
 import type { Server as NetServer } from 'node:net';
 import { AppRuntime } from './app.js';
+import type { RouterEngine } from './engines.js';
 import { compileTraffic } from './table.js';
 import { REPORT_MS, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 export interface WorkerArgs {
   index: number;
   bootId: string;
+  engine: RouterEngine;
   upstreamConnections: number;
   maxHeld: number;
   closeGraceMs: number;
@@ -34,6 +36,7 @@ async function apply(m: ToWorker, handle: unknown): Promise<void> {
           m.app,
           new AppRuntime(m.app, m.limits, traffic, {
             log,
+            engine: args.engine,
             nextRequestId: () => prefix + String(++counter),
             maxHeld: args.maxHeld,
             upstreamConnections: args.upstreamConnections,

@@ -3,7 +3,7 @@
 // sends every change to every worker, merges their statistics, and counts their in-flight requests for
 // draining. A worker that dies is restarted and given the current state again.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint, RouterLimits, TrafficSpec } from '../types.js';
@@ -55,6 +55,7 @@ export class WorkerPool {
     const args: WorkerArgs = {
       index,
       bootId: o.bootId,
+      engine: o.engine,
       upstreamConnections: o.upstreamConnections,
       maxHeld: o.maxHeld,
       closeGraceMs: o.closeGraceMs,
