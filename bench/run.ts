@@ -11,6 +11,10 @@ const registry: Record<string, { about: string; load: () => Promise<Benchmark> }
     about: 'Greenlight router vs direct, HAProxy and nginx; latency at 2k rps; churn',
     load: () => import('./router.js'),
   },
+  engine: {
+    about: 'The engine: 1,000 concurrent canary releases (fake target, SQLite); step latency, peak RSS',
+    load: () => import('./engine.js'),
+  },
 };
 
 function usage(): string {

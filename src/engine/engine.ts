@@ -1,7 +1,9 @@
 // The engine: a reconcile loop over active releases. For each release it re-applies the current step's desired
 // state when needed, observes the target, lets the pure state machine (decide.ts) choose, and persists every
 // transition (with its events) before acting on it. A restarted engine loads the active releases from the
-// store, re-applies their current step and continues their timers from the stored timestamps.
+// store, re-applies their current step and continues their timers from the stored timestamps. Timers, deploys
+// and commands reconcile a release at once; the step after a transition and the periodic resync go through a
+// queue that gives the event loop back every few milliseconds (drain).
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { CompiledSpec } from '../spec/compiled.js';
 import type { Store } from '../store/store.js';
@@ -34,6 +36,25 @@ export interface EngineOptions {
 
 type Mutation = (release: Release, now: number) => { release: Release; events: NewEvent[] };
 
+/** The engine's queue (see drain) reconciles this many releases at a time… */
+const QUEUE_BATCH = 10;
+/** …and starts batches until a turn of the event loop has taken this long, then lets the loop go on. */
+const QUEUE_TURN_MS = 10;
+/** A batch that has not settled by then (a slow target) stops holding the queue up; its work goes on. */
+const QUEUE_BATCH_WAIT_MS = 1_000;
+
+/** Resolves once every promise has settled, or after ms, whichever is first. */
+async function settledWithin(promises: Array<Promise<unknown> | undefined>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class Engine {
   private readonly active = new Map<number, Release>();
   private readonly specs = new Map<string, CompiledSpec>();
@@ -44,6 +65,11 @@ export class Engine {
   private readonly checksRunning = new Set<number>();
   private readonly removing = new Set<string>();
   private readonly appsEnsured = new Set<string>();
+  /** The engine's queue (see drain): releases that made a transition, then those a resync asked for. */
+  private readonly afterTransition = new Set<number>();
+  private readonly resyncing = new Set<number>();
+  private draining: Promise<void> | undefined;
+  private stopped = false;
   private resyncTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private readonly log: NonNullable<EngineOptions['log']>;
@@ -59,6 +85,7 @@ export class Engine {
   /** Loads and resumes every active release this controller may drive; starts the resync loop. */
   async start(): Promise<number[]> {
     const { store, holder } = this.opts;
+    this.stopped = false;
     await store.claimExpiredLocks(holder, this.leaseMs);
     const releases = await store.listReleases({ phases: ['progressing', 'paused', 'rollingBack'] });
     const resumed: number[] = [];
@@ -90,6 +117,10 @@ export class Engine {
   async stop(): Promise<void> {
     clearInterval(this.resyncTimer);
     clearInterval(this.leaseTimer);
+    this.stopped = true;
+    this.afterTransition.clear();
+    this.resyncing.clear();
+    await this.draining;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     await Promise.allSettled([...this.chains.values()]);
@@ -110,9 +141,56 @@ export class Engine {
     return [...this.active.values()];
   }
 
-  /** Reconcile every active release now (also the periodic resync). */
+  /** Reconcile every active release soon (also the periodic resync). */
   resync(): void {
-    for (const id of this.active.keys()) this.enqueue(id);
+    // Releases waiting for instances first: their timer is only the deadline, so a resync is what notices
+    // readiness; a pause has its timer, a promotion its command.
+    const waitsForReady = (r: Release): boolean => currentStep(r)?.wait.kind === 'ready';
+    for (const r of this.active.values()) if (waitsForReady(r)) this.later(this.resyncing, r.id);
+    for (const r of this.active.values()) if (!waitsForReady(r)) this.later(this.resyncing, r.id);
+  }
+
+  /** Reconcile a release from the engine's queue, when the event loop has room. */
+  private later(queue: Set<number>, id: number): void {
+    if (this.stopped) return;
+    queue.add(id);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /**
+   * Works through the queue a batch at a time, releases that just made a transition first, giving the event
+   * loop back every QUEUE_TURN_MS. The SQLite store commits synchronously (and the in-memory target answers
+   * at once), so a reconcile and its commit run without yielding: a resync of a thousand releases that each
+   * have a step to start, or hundreds of releases running through their steps that wait for nothing, would
+   * otherwise hold the loop for seconds, and pause timers falling due, deploys and API requests would wait
+   * behind them. Timers, deploys and commands still reconcile at once (enqueue), not through the queue.
+   */
+  private async drain(): Promise<void> {
+    const pending = (): number => this.afterTransition.size + this.resyncing.size;
+    await nextTurn();
+    while (pending() > 0 && !this.stopped) {
+      const turnStart = performance.now();
+      do {
+        await this.runBatch(this.afterTransition.size > 0 ? this.afterTransition : this.resyncing);
+      } while (pending() > 0 && performance.now() - turnStart < QUEUE_TURN_MS);
+      await nextTurn();
+    }
+  }
+
+  private async runBatch(queue: Set<number>): Promise<void> {
+    const batch: number[] = [];
+    for (const id of queue) {
+      batch.push(id);
+      if (batch.length === QUEUE_BATCH) break;
+    }
+    for (const id of batch) {
+      queue.delete(id);
+      this.enqueue(id);
+    }
+    await settledWithin(
+      batch.map((id) => this.chains.get(id)),
+      QUEUE_BATCH_WAIT_MS,
+    );
   }
 
   enqueue(id: number): void {
@@ -126,7 +204,10 @@ export class Engine {
 
   /** Resolves once no release has queued or running work (tests drive a fake clock with it). */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+    while (this.chains.size > 0 || this.draining) {
+      await this.draining;
+      await Promise.allSettled([...this.chains.values()]);
+    }
   }
 
   /**
@@ -348,7 +429,8 @@ export class Engine {
           await this.apply(spec, saved.app, nextStep);
           this.needsApply.delete(saved.id);
         }
-        this.enqueue(saved.id);
+        // The next step through the queue: one transition (one commit) per release per batch.
+        this.later(this.afterTransition, saved.id);
         return;
       }
       case 'rollback': {
@@ -379,7 +461,8 @@ export class Engine {
           await this.apply(spec, saved.app, first);
           this.needsApply.delete(saved.id);
         }
-        this.enqueue(saved.id);
+        // The next step through the queue: one transition (one commit) per release per batch.
+        this.later(this.afterTransition, saved.id);
         return;
       }
       case 'finish': {
