@@ -11,7 +11,7 @@ import { StaleWriteError } from '../store/store.js';
 import type { Target } from '../targets/target.js';
 import { runChecks } from './checks.js';
 import type { Clock } from './clock.js';
-import { currentIndex, currentPlan, currentStep, decide, type Decision } from './decide.js';
+import { currentIndex, currentPlan, currentStep, decide, stepElapsed, type Decision } from './decide.js';
 import { FINAL_PHASES, type Actor, type NewEvent, type PlanStep, type Release } from './model.js';
 import { rollbackPlan } from './planner/index.js';
 import { evaluateTriggers } from './triggers.js';
@@ -32,6 +32,8 @@ export interface EngineOptions {
   onChange?: (release: Release) => void;
   /** Called with the delay between a step becoming due and the engine starting the next one. */
   onStepLatency?: (ms: number) => void;
+  /** Called when a step completes, with the time spent in it (paused time excluded). */
+  onStepCompleted?: (app: string, step: string, ms: number) => void;
 }
 
 type Mutation = (release: Release, now: number) => { release: Release; events: NewEvent[] };
@@ -398,6 +400,7 @@ export class Engine {
           const due = Date.parse(release.stepStartedAt) + release.pausedMs + step.wait.ms;
           if (now >= due) this.opts.onStepLatency?.(now - due);
         }
+        if (step) this.opts.onStepCompleted?.(release.app, step.name, stepElapsed(release, now));
         const rollingBack = release.phase === 'rollingBack';
         const next: Release = {
           ...base,

@@ -102,6 +102,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       notify();
     },
     onStepLatency: (ms) => metrics.stepScheduled(ms),
+    onStepCompleted: (app, _step, ms) => metrics.stepCompleted(app, ms),
   });
   const ops = new Operations({ store, engine, target, clock, holder: `${hostname()}:${opts.dataDir}` });
   const context: ControllerContext = {

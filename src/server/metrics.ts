@@ -23,6 +23,13 @@ export class ControllerMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+  private readonly stepDuration = new Histogram({
+    name: 'greenlight_step_duration_seconds',
+    help: 'Time spent in each completed release step (paused time excluded).',
+    labelNames: ['app'],
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
   private readonly weights = new Gauge({
     name: 'greenlight_traffic_weight_percent',
     help: 'Traffic weight of each version of an app at its release step.',
@@ -53,6 +60,10 @@ export class ControllerMetrics {
 
   stepScheduled(latencyMs: number): void {
     this.stepLatency.observe(latencyMs / 1000);
+  }
+
+  stepCompleted(app: string, ms: number): void {
+    this.stepDuration.observe({ app }, ms / 1000);
   }
 
   text(): Promise<string> {
