@@ -12,11 +12,11 @@ import type { Target } from '../targets/target.js';
 import { runChecks } from './checks.js';
 import type { Clock } from './clock.js';
 import { currentIndex, currentPlan, currentStep, decide, stepElapsed, type Decision } from './decide.js';
-import { FINAL_PHASES, type Actor, type NewEvent, type PlanStep, type Release } from './model.js';
+import { CONTROLLER, FINAL_PHASES, type NewEvent, type Release } from './model.js';
 import { rollbackPlan } from './planner/index.js';
+import { StepApplier } from './apply-step.js';
+import { recordRevisionOnce } from './revisions.js';
 import { evaluateTriggers } from './triggers.js';
-
-export const CONTROLLER: Actor = { name: 'controller', role: 'system' };
 
 export interface EngineOptions {
   store: Store;
@@ -65,8 +65,7 @@ export class Engine {
   private readonly queued = new Set<number>();
   private readonly timers = new Map<number, () => void>();
   private readonly checksRunning = new Set<number>();
-  private readonly removing = new Set<string>();
-  private readonly appsEnsured = new Set<string>();
+  private readonly applier: StepApplier;
   /** The engine's queue (see drain): releases that made a transition, then those a resync asked for. */
   private readonly afterTransition = new Set<number>();
   private readonly resyncing = new Set<number>();
@@ -78,6 +77,7 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.log = opts.log ?? (() => {});
+    this.applier = new StepApplier(opts.target, this.log);
   }
 
   get leaseMs(): number {
@@ -310,7 +310,7 @@ export class Engine {
     const spec = await this.specFor(release);
     const step = currentStep(release);
     if (step && this.needsApply.has(id)) {
-      await this.apply(spec, release.app, step);
+      await this.applier.apply(spec, release.app, step);
       this.needsApply.delete(id);
     }
     const observation = await target.observe(release.app);
@@ -429,7 +429,7 @@ export class Engine {
         const saved = await this.write(release, next, events);
         if (nextStep) {
           this.needsApply.add(saved.id);
-          await this.apply(spec, saved.app, nextStep);
+          await this.applier.apply(spec, saved.app, nextStep);
           this.needsApply.delete(saved.id);
         }
         // The next step through the queue: one transition (one commit) per release per batch.
@@ -461,7 +461,7 @@ export class Engine {
         const first = back[0];
         if (first) {
           this.needsApply.add(saved.id);
-          await this.apply(spec, saved.app, first);
+          await this.applier.apply(spec, saved.app, first);
           this.needsApply.delete(saved.id);
         }
         // The next step through the queue: one transition (one commit) per release per batch.
@@ -469,7 +469,7 @@ export class Engine {
         return;
       }
       case 'finish': {
-        if (decision.phase === 'promoted') await this.recordRevision(release);
+        if (decision.phase === 'promoted') await recordRevisionOnce(this.opts.store, release);
         const next: Release = {
           ...base,
           phase: decision.phase,
@@ -480,54 +480,6 @@ export class Engine {
         ]);
         return;
       }
-    }
-  }
-
-  private async recordRevision(release: Release): Promise<void> {
-    const { store } = this.opts;
-    const current = await store.currentRevision(release.app, release.environment);
-    if (current?.releaseId === release.id) return;
-    await store.recordRevision(
-      {
-        app: release.app,
-        environment: release.environment,
-        version: release.version,
-        releaseId: release.id,
-        specRevision: release.specRevision,
-      },
-      {
-        app: release.app,
-        releaseId: release.id,
-        actor: CONTROLLER,
-        action: 'revision.recorded',
-        reason: null,
-        data: { version: release.version },
-      },
-    );
-  }
-
-  /** Applies a step's desired state: sets first, then traffic, then removal of sets no longer wanted. */
-  private async apply(spec: CompiledSpec, app: string, step: PlanStep): Promise<void> {
-    const { target } = this.opts;
-    if (!this.appsEnsured.has(app)) {
-      await target.ensureApp(spec);
-      this.appsEnsured.add(app);
-    }
-    for (const set of step.sets) await target.ensureVersionSet(spec, set);
-    await target.setTraffic(spec, step.traffic);
-    const wanted = new Set(step.sets.map((s) => s.version));
-    const observed = await target.observe(app);
-    for (const set of observed.versionSets) {
-      const key = `${app}/${set.version}`;
-      if (wanted.has(set.version) || this.removing.has(key)) continue;
-      // Draining can take a while; the release goes on meanwhile, and a failed removal is retried next apply.
-      this.removing.add(key);
-      void target
-        .removeVersionSet(app, set.version)
-        .catch((error: unknown) =>
-          this.log('remove version set failed', { app, version: set.version, error: String(error) }),
-        )
-        .finally(() => this.removing.delete(key));
     }
   }
 }

@@ -89,6 +89,9 @@ export interface Actor {
   role: string;
 }
 
+/** The actor of everything the engine does by itself. */
+export const CONTROLLER: Actor = { name: 'controller', role: 'system' };
+
 export interface Release {
   id: number;
   app: string;

@@ -2,7 +2,7 @@
 // every failure answered by one error handler. Open routes: /healthz, /metrics, /openapi.json; /v1 needs a token.
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { CONTROLLER } from '../../engine/engine.js';
+import { CONTROLLER } from '../../engine/model.js';
 import { NotFoundError } from '../../errors.js';
 import { actorOf, authenticate, authorize } from '../auth.js';
 import type { ControllerContext } from '../context.js';
