@@ -1,8 +1,9 @@
 // The Greenlight router alone in its own process, for the router benchmark: one app, one version, whose only
-// endpoint is the benchmark's backend. Limits and traffic are the admin API's defaults.
+// endpoint is the benchmark's backend. Limits, traffic and the number of router processes are the agent's defaults.
 // Usage: node --import tsx bench/lib/router-entry.ts --port P --backend B [--workers N] [--engine fast|node]
 // Serves until SIGTERM or SIGINT.
 import { parseArgs } from 'node:util';
+import { defaultRouterWorkers } from '../../src/targets/local/agent/agent.js';
 import { limitsSchema, trafficSchema } from '../../src/targets/local/agent/desired-schema.js';
 import type { RouterEngine } from '../../src/targets/local/router/engines.js';
 import { Router } from '../../src/targets/local/router/router.js';
@@ -25,7 +26,7 @@ if (!Number.isInteger(port) || !Number.isInteger(backend)) {
 const APP = 'bench';
 const VERSION = 'bench';
 const router = new Router({
-  ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
+  workers: values.workers === undefined ? defaultRouterWorkers() : Number(values.workers),
   ...(values.engine === undefined ? {} : { engine: values.engine as RouterEngine }),
 });
 const limits = limitsSchema.parse({});
