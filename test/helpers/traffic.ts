@@ -6,6 +6,15 @@ import { Pool } from 'undici';
 import { emptyLoadResult, runLoad, type LoadResult } from '../../src/demo/load.js';
 import { sleep } from './wait.js';
 
+/** The counts in `a` that grew since `b` (keys that did not grow are left out). */
+function diff(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(a)
+      .map(([k, v]) => [k, v - (b[k] ?? 0)] as const)
+      .filter(([, v]) => v > 0),
+  );
+}
+
 /** runLoad in one-second slices, all counted in one LoadResult, until stop(). */
 export class BackgroundLoad {
   readonly result: LoadResult = emptyLoadResult();
@@ -27,12 +36,6 @@ export class BackgroundLoad {
 
   since(before: LoadResult): LoadResult {
     const now = this.result;
-    const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
-      Object.fromEntries(
-        Object.entries(a)
-          .map(([k, v]) => [k, v - (b[k] ?? 0)] as const)
-          .filter(([, v]) => v > 0),
-      );
     return {
       requests: now.requests - before.requests,
       byVersion: diff(now.byVersion, before.byVersion),
@@ -137,12 +140,6 @@ export class ClassifiedTraffic {
 
   since(before: TrafficCounts): TrafficCounts {
     const now = this.counts;
-    const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
-      Object.fromEntries(
-        Object.entries(a)
-          .map(([k, v]) => [k, v - (b[k] ?? 0)] as const)
-          .filter(([, v]) => v > 0),
-      );
     return {
       requests: now.requests - before.requests,
       byVersion: diff(now.byVersion, before.byVersion),
