@@ -41,6 +41,10 @@ program
   .description('start the controller (and the local agent when none runs)')
   .option('--data-dir <dir>', DATA_DIR_HELP)
   .option('--listen <host:port>', 'address of the controller API', '127.0.0.1:7070')
+  .option(
+    '--agent-listen <host:port>',
+    'when it starts the agent: also serve the agent API and its /metrics on this loopback address (for Prometheus)',
+  )
   .option('--detach', 'run in the background and return')
   .addOption(outputOption())
   .action(async (opts) => (await import('./commands/up.js')).upCommand(opts));
@@ -120,6 +124,12 @@ apiCommand('history', 'revisions and releases: outcome, duration, who and why')
   .argument('<app>')
   .option('--limit <n>', 'at most this many releases', '20')
   .action(async (app: string, opts) => (await import('./commands/history.js')).historyCommand(app, opts));
+
+apiCommand('explain', "a release's analysis: every measurement and verdict in order, and what decided")
+  .argument('<release>', 'the release id (see history)')
+  .action(async (release: string, opts) =>
+    (await import('./commands/explain.js')).explainCommand(release, opts),
+  );
 
 apiCommand('events', "an app's events, oldest first")
   .argument('<app>')

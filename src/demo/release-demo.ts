@@ -24,7 +24,12 @@ export interface DemoReleaseResult {
   version: string;
   kind: string;
   outcome: string;
+  /** Why it ended as it did (`analysis:background/builtin/error-rate`), or null. */
   trigger: string | null;
+  /** The analysis that decided a rollback: metric, judge, rule, and the canary requests it took. */
+  decidedBy: { metric: string; judge: string; rule: string; canaryRequests: number | null } | null;
+  /** Every analysis run's verdict, e.g. "background: successful". */
+  analysis: string[];
   durationSeconds: number;
   clientRequests: number;
   clientFailures: number;
@@ -78,9 +83,30 @@ spec:
         - setWeight: 50
         - pause: { duration: 4s }
   progressDeadline: 1m
-  rollbackTriggers:
-    - { name: error-rate, metric: errorRate, max: 0.05, for: 2s, minRequests: 20 }
+  # No templates: the builtin analysis runs (a sequential test of the error rate and a latency comparison,
+  # both against the live version); its promotion gate waits for 12s of evidence instead of the default 30s.
+  analysis:
+    backgroundMinDuration: 12s
 `;
+}
+
+/** What the analysis of a release concluded, from its persisted runs. */
+function analysisSummary(release: Release | undefined): Pick<DemoReleaseResult, 'decidedBy' | 'analysis'> {
+  const runs = Object.values(release?.runtime.analysis ?? {});
+  const analysis = runs.map((run) => `${run.key}: ${run.verdict.phase}`);
+  const decided = runs.find((run) => run.verdict.phase === 'failed' && run.decidedBy !== null);
+  const metric = decided?.decidedBy ? decided.metrics[decided.decidedBy] : undefined;
+  if (!decided || !metric) return { decidedBy: null, analysis };
+  const requests = metric.verdict.detail.canaryRequests;
+  return {
+    analysis,
+    decidedBy: {
+      metric: decided.decidedBy ?? '',
+      judge: metric.judge,
+      rule: metric.verdict.rule,
+      canaryRequests: typeof requests === 'number' ? requests : null,
+    },
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,6 +160,7 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
       opts.say(`\n${label}`);
       const before = { requests: traffic.requests, failed: traffic.failed };
       let summary: ReleaseSummary | undefined;
+      let last: Release | undefined;
       const showEvents = async (): Promise<void> => {
         const page = await api.get<{ events: GreenlightEvent[] }>(
           `/v1/apps/shop/events?after=${lastEventId}`,
@@ -148,6 +175,7 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
           `/v1/releases/${release.id}`,
         );
         summary = view.summary;
+        last = view.release;
         // Events after the release state, so the final ones are shown before the loop ends.
         await showEvents();
         if (view.release.finishedAt) break;
@@ -160,6 +188,7 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
         kind: release.kind,
         outcome: summary.phase,
         trigger: summary.outcomeReason,
+        ...analysisSummary(last),
         durationSeconds: (summary.durationMs ?? 0) / 1000,
         clientRequests: traffic.requests - before.requests,
         clientFailures: traffic.failed - before.failed,
@@ -187,7 +216,7 @@ export async function runReleaseDemo(opts: DemoOptions): Promise<DemoResult> {
     results.push(
       await follow(
         await deploy('v3', 'faster invoices (broken: 30% errors)'),
-        'v3: broken canary, caught by the error-rate trigger',
+        'v3: broken canary, caught by the analysis',
       ),
     );
     const { release: back } = await api.send<View>({

@@ -1,6 +1,8 @@
 // The release state machine, pure: from a release, what the target shows, the trigger verdicts and the time,
 // decide what happens next. No I/O; the engine (engine.ts) carries the decision out and persists it.
+import type { AnalysisRunState } from '../analysis/run/run-state.js';
 import type { CompiledSpec } from '../spec/compiled.js';
+import { analysisOutcome, analysisWakeAt, reasonOf } from './analysis.js';
 import type { TargetObservation } from '../targets/target.js';
 import type { PlanStep, Release } from './model.js';
 import type { TriggerFiring } from './triggers.js';
@@ -11,7 +13,9 @@ export type Decision =
   | { kind: 'jump'; toIndex: number } // promote --full
   | { kind: 'rollback'; reason: string; detail: Record<string, unknown> }
   | { kind: 'finish'; phase: 'promoted' | 'rolledBack' | 'aborted' | 'failed'; reason: string | null }
-  | { kind: 'runChecks' };
+  | { kind: 'runChecks' }
+  /** An inconclusive analysis: pause the release for a person (resume or promote goes on, abort goes back). */
+  | { kind: 'hold'; run: string; reason: string; detail: Record<string, unknown> };
 
 export interface DecideInput {
   release: Release;
@@ -21,6 +25,8 @@ export interface DecideInput {
   now: number;
   /** Checks of the current step are running (the engine started them). */
   checksRunning: boolean;
+  /** The analysis runs of the current step (activeRuns). */
+  analysis: AnalysisRunState[];
 }
 
 export function currentPlan(release: Release): PlanStep[] {
@@ -75,6 +81,15 @@ export function decide(input: DecideInput): Decision {
     if (fired) {
       return { kind: 'rollback', reason: `trigger:${fired.name}`, detail: { ...fired } };
     }
+    const outcome = analysisOutcome(input.analysis);
+    if (outcome.kind !== 'none') {
+      const { run } = outcome;
+      const detail = { run: run.key, metric: run.decidedBy, rule: run.verdict.rule, ...run.verdict.detail };
+      if (outcome.kind === 'failed' || spec.analysis.onInconclusive === 'rollback') {
+        return { kind: 'rollback', reason: reasonOf(run), detail };
+      }
+      if (release.phase !== 'paused') return { kind: 'hold', run: run.key, reason: reasonOf(run), detail };
+    }
     if (release.phase === 'paused') return { kind: 'wait', wakeAt: null, why: 'paused' };
     if (release.runtime.promote === 'full') {
       const target = release.plan.findIndex((s, i) => i > release.stepIndex && s.promotionStart);
@@ -108,6 +123,16 @@ export function decide(input: DecideInput): Decision {
     case 'promotion':
       if (release.runtime.promote !== 'none') return { kind: 'advance' };
       return { kind: 'wait', wakeAt: null, why: 'promotion' };
+    case 'analysis': {
+      if (!rollingBack && release.runtime.promote !== 'none') return { kind: 'advance' };
+      const wanted = step.wait.run;
+      const run = input.analysis.find((r) => r.key === wanted);
+      if (run?.verdict.phase === 'successful' || (run?.verdict.phase === 'inconclusive' && run.held)) {
+        return { kind: 'advance' };
+      }
+      const wakeAt = run ? analysisWakeAt(run, spec, step) : null;
+      return { kind: 'wait', wakeAt, why: `analysis ${wanted}` };
+    }
     case 'checks': {
       const results = release.runtime.checks;
       const failed = results.find((r) => !r.ok);

@@ -245,6 +245,8 @@ describe('engine (fake clock, fake in-memory target, real SQLite store)', () => 
         autoPromote: true,
         postPromotionWatchMs: 10_000,
         scaleDownDelayMs: 20_000,
+        prePromotionAnalysis: null,
+        postPromotionAnalysis: null,
       },
     });
     await liveOn('v1', spec);

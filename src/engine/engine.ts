@@ -4,17 +4,21 @@
 // store, re-applies their current step and continues their timers from the stored timestamps. Timers, deploys
 // and commands reconcile a release at once; the step after a transition and the periodic resync go through a
 // queue that gives the event loop back every few milliseconds (drain).
+import { AnalysisRunner, type RunChange } from '../analysis/run/runner.js';
+import type { AnalysisRunState } from '../analysis/run/run-state.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { CompiledSpec } from '../spec/compiled.js';
 import type { Store } from '../store/store.js';
 import { StaleWriteError } from '../store/store.js';
 import type { Target } from '../targets/target.js';
+import { activeRuns, prepareAnalysis, verdictChange, type AnalysisNews } from './analysis.js';
 import { runChecks } from './checks.js';
 import type { Clock } from './clock.js';
 import { currentIndex, currentPlan, currentStep, decide, stepElapsed, type Decision } from './decide.js';
 import { CONTROLLER, FINAL_PHASES, type NewEvent, type Release } from './model.js';
 import { rollbackPlan } from './planner/index.js';
 import { StepApplier } from './apply-step.js';
+import { ReconcileQueue } from './reconcile-queue.js';
 import { recordRevisionOnce } from './revisions.js';
 import { evaluateTriggers } from './triggers.js';
 
@@ -38,25 +42,6 @@ export interface EngineOptions {
 
 type Mutation = (release: Release, now: number) => { release: Release; events: NewEvent[] };
 
-/** The engine's queue (see drain) reconciles this many releases at a time… */
-const QUEUE_BATCH = 10;
-/** …and starts batches until a turn of the event loop has taken this long, then lets the loop go on. */
-const QUEUE_TURN_MS = 10;
-/** A batch that has not settled by then (a slow target) stops holding the queue up; its work goes on. */
-const QUEUE_BATCH_WAIT_MS = 1_000;
-
-/** Resolves once every promise has settled, or after ms, whichever is first. */
-async function settledWithin(promises: Array<Promise<unknown> | undefined>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.allSettled(promises),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]);
-  clearTimeout(timer);
-}
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 export class Engine {
   private readonly active = new Map<number, Release>();
   private readonly specs = new Map<string, CompiledSpec>();
@@ -66,11 +51,11 @@ export class Engine {
   private readonly timers = new Map<number, () => void>();
   private readonly checksRunning = new Set<number>();
   private readonly applier: StepApplier;
-  /** The engine's queue (see drain): releases that made a transition, then those a resync asked for. */
-  private readonly afterTransition = new Set<number>();
-  private readonly resyncing = new Set<number>();
-  private draining: Promise<void> | undefined;
-  private stopped = false;
+  private readonly runner: AnalysisRunner;
+  private readonly queue = new ReconcileQueue((id) => {
+    this.enqueue(id);
+    return this.chains.get(id);
+  });
   private resyncTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private readonly log: NonNullable<EngineOptions['log']>;
@@ -78,6 +63,12 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.log = opts.log ?? (() => {});
     this.applier = new StepApplier(opts.target, this.log);
+    this.runner = new AnalysisRunner({
+      target: opts.target,
+      clock: opts.clock,
+      apply: (id, key, change) => this.applyRunChange(id, key, change),
+      log: this.log,
+    });
   }
 
   get leaseMs(): number {
@@ -87,7 +78,7 @@ export class Engine {
   /** Loads and resumes every active release this controller may drive; starts the resync loop. */
   async start(): Promise<number[]> {
     const { store, holder } = this.opts;
-    this.stopped = false;
+    this.queue.start();
     await store.claimExpiredLocks(holder, this.leaseMs);
     const releases = await store.listReleases({ phases: ['progressing', 'paused', 'rollingBack'] });
     const resumed: number[] = [];
@@ -119,10 +110,8 @@ export class Engine {
   async stop(): Promise<void> {
     clearInterval(this.resyncTimer);
     clearInterval(this.leaseTimer);
-    this.stopped = true;
-    this.afterTransition.clear();
-    this.resyncing.clear();
-    await this.draining;
+    this.runner.stopAll();
+    await this.queue.stop();
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     await Promise.allSettled([...this.chains.values()]);
@@ -148,51 +137,8 @@ export class Engine {
     // Releases waiting for instances first: their timer is only the deadline, so a resync is what notices
     // readiness; a pause has its timer, a promotion its command.
     const waitsForReady = (r: Release): boolean => currentStep(r)?.wait.kind === 'ready';
-    for (const r of this.active.values()) if (waitsForReady(r)) this.later(this.resyncing, r.id);
-    for (const r of this.active.values()) if (!waitsForReady(r)) this.later(this.resyncing, r.id);
-  }
-
-  /** Reconcile a release from the engine's queue, when the event loop has room. */
-  private later(queue: Set<number>, id: number): void {
-    if (this.stopped) return;
-    queue.add(id);
-    this.draining ??= this.drain().finally(() => (this.draining = undefined));
-  }
-
-  /**
-   * Works through the queue a batch at a time, releases that just made a transition first, giving the event
-   * loop back every QUEUE_TURN_MS. The SQLite store commits synchronously (and the in-memory target answers
-   * at once), so a reconcile and its commit run without yielding: a resync of a thousand releases that each
-   * have a step to start, or hundreds of releases running through their steps that wait for nothing, would
-   * otherwise hold the loop for seconds, and pause timers falling due, deploys and API requests would wait
-   * behind them. Timers, deploys and commands still reconcile at once (enqueue), not through the queue.
-   */
-  private async drain(): Promise<void> {
-    const pending = (): number => this.afterTransition.size + this.resyncing.size;
-    await nextTurn();
-    while (pending() > 0 && !this.stopped) {
-      const turnStart = performance.now();
-      do {
-        await this.runBatch(this.afterTransition.size > 0 ? this.afterTransition : this.resyncing);
-      } while (pending() > 0 && performance.now() - turnStart < QUEUE_TURN_MS);
-      await nextTurn();
-    }
-  }
-
-  private async runBatch(queue: Set<number>): Promise<void> {
-    const batch: number[] = [];
-    for (const id of queue) {
-      batch.push(id);
-      if (batch.length === QUEUE_BATCH) break;
-    }
-    for (const id of batch) {
-      queue.delete(id);
-      this.enqueue(id);
-    }
-    await settledWithin(
-      batch.map((id) => this.chains.get(id)),
-      QUEUE_BATCH_WAIT_MS,
-    );
+    for (const r of this.active.values()) if (waitsForReady(r)) this.queue.resyncOf(r.id);
+    for (const r of this.active.values()) if (!waitsForReady(r)) this.queue.resyncOf(r.id);
   }
 
   enqueue(id: number): void {
@@ -206,10 +152,13 @@ export class Engine {
 
   /** Resolves once no release has queued or running work (tests drive a fake clock with it). */
   async idle(): Promise<void> {
-    while (this.chains.size > 0 || this.draining) {
-      await this.draining;
-      await Promise.allSettled([...this.chains.values()]);
-    }
+    do {
+      await this.runner.idle();
+      while (this.chains.size > 0 || this.queue.busy) {
+        await this.queue.drained();
+        await Promise.allSettled([...this.chains.values()]);
+      }
+    } while (this.runner.busy);
   }
 
   /**
@@ -249,6 +198,48 @@ export class Engine {
       this.specs.set(key, spec);
     }
     return spec;
+  }
+
+  /** A change of one analysis run from the runner, persisted with its measurements as events. */
+  private async applyRunChange(
+    id: number,
+    key: string,
+    change: RunChange,
+  ): Promise<AnalysisRunState | undefined> {
+    if (!this.active.has(id)) return undefined;
+    const saved = await this.mutate(id, (release) => {
+      const before = release.runtime.analysis?.[key];
+      if (!before || release.phase === 'rollingBack') return { release, events: [] };
+      const { run, measured } = change(before);
+      const events: NewEvent[] = measured.map(({ metric, measurement, dryRun }) => ({
+        app: release.app,
+        releaseId: release.id,
+        actor: CONTROLLER,
+        action: 'analysis.measurement',
+        reason: null,
+        data: { run: key, dryRun, ...measurement, metric },
+        at: measurement.finishedAt,
+      }));
+      for (const news of verdictChange(before, run)) events.push(this.newsEvent(release, news));
+      const analysis = { ...release.runtime.analysis, [key]: run };
+      return { release: { ...release, runtime: { ...release.runtime, analysis } }, events };
+    }).catch((error: unknown) => {
+      if (error instanceof ConflictError) return undefined;
+      throw error;
+    });
+    return saved?.runtime.analysis?.[key];
+  }
+
+  private newsEvent(release: Release, news: AnalysisNews, at?: string): NewEvent {
+    return {
+      app: release.app,
+      releaseId: release.id,
+      actor: CONTROLLER,
+      action: news.action,
+      reason: news.reason,
+      data: news.data,
+      ...(at === undefined ? {} : { at }),
+    };
   }
 
   private serialize(id: number, work: () => Promise<void>): void {
@@ -328,18 +319,25 @@ export class Engine {
       triggersChanged = evaluation.changed;
     }
 
+    const withTriggers: Release = triggersChanged
+      ? { ...release, runtime: { ...release.runtime, triggers: triggerStates } }
+      : release;
+    const prepared = prepareAnalysis(withTriggers, spec, step, now);
+    const at = new Date(now).toISOString();
+    const news = prepared.news.map((n) => this.newsEvent(release, n, at));
     const decision = decide({
-      release,
+      release: prepared.release,
       spec,
       observation,
       fired,
       now,
       checksRunning: this.checksRunning.has(id),
+      analysis: activeRuns(prepared.release, step),
     });
-    const withTriggers: Release = triggersChanged
-      ? { ...release, runtime: { ...release.runtime, triggers: triggerStates } }
-      : release;
-    await this.carryOut(release, withTriggers, spec, decision, now);
+    await this.carryOut(release, prepared.release, spec, decision, now, news);
+    const latest = this.active.get(id);
+    if (latest) this.runner.sync(id, spec, activeRuns(latest, currentStep(latest)));
+    else this.runner.stopRelease(id);
   }
 
   private async carryOut(
@@ -348,6 +346,7 @@ export class Engine {
     spec: CompiledSpec,
     decision: Decision,
     now: number,
+    news: NewEvent[],
   ): Promise<void> {
     const at = new Date(now).toISOString();
     const event = (
@@ -369,7 +368,7 @@ export class Engine {
 
     switch (decision.kind) {
       case 'wait': {
-        if (base !== release) await this.write(release, base, []);
+        if (base !== release) await this.write(release, base, news);
         if (decision.wakeAt !== null) this.wakeAt(release.id, decision.wakeAt);
         return;
       }
@@ -416,7 +415,7 @@ export class Engine {
           },
         };
         const nextStep = plan[nextIndex];
-        const events = [event('step.completed', { index, name: step?.name, rollback: rollingBack })];
+        const events = [...news, event('step.completed', { index, name: step?.name, rollback: rollingBack })];
         if (nextStep)
           events.push(
             event('step.started', {
@@ -433,7 +432,7 @@ export class Engine {
           this.needsApply.delete(saved.id);
         }
         // The next step through the queue: one transition (one commit) per release per batch.
-        this.later(this.afterTransition, saved.id);
+        this.queue.afterTransitionOf(saved.id);
         return;
       }
       case 'rollback': {
@@ -449,7 +448,9 @@ export class Engine {
           outcomeReason: decision.reason,
           runtime: { ...base.runtime, rollbackOutcome: 'rolledBack' },
         };
+        this.runner.stopRelease(release.id);
         const events = [
+          ...news,
           event(
             decision.reason.startsWith('trigger:') ? 'trigger.fired' : 'release.failing',
             decision.detail,
@@ -465,7 +466,7 @@ export class Engine {
           this.needsApply.delete(saved.id);
         }
         // The next step through the queue: one transition (one commit) per release per batch.
-        this.later(this.afterTransition, saved.id);
+        this.queue.afterTransitionOf(saved.id);
         return;
       }
       case 'finish': {
@@ -476,7 +477,27 @@ export class Engine {
           outcomeReason: decision.reason ?? base.outcomeReason,
         };
         await this.write(release, next, [
+          ...news,
           event(`release.${decision.phase}`, { version: release.version }, next.outcomeReason),
+        ]);
+        return;
+      }
+      case 'hold': {
+        const runs = base.runtime.analysis ?? {};
+        const held = runs[decision.run];
+        const next: Release = {
+          ...base,
+          phase: 'paused',
+          pausedAt: at,
+          runtime: {
+            ...base.runtime,
+            analysis: held ? { ...runs, [decision.run]: { ...held, held: true } } : runs,
+          },
+        };
+        await this.write(release, next, [
+          ...news,
+          event('analysis.inconclusive', decision.detail, decision.reason),
+          event('release.paused', { by: 'analysis' }, decision.reason),
         ]);
         return;
       }

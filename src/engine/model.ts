@@ -1,5 +1,6 @@
 // The release model: what the engine decides over and the store persists. Plain JSON-serialisable data.
 import type { HeaderRoute } from '../targets/local/types.js';
+import type { AnalysisRunState } from '../analysis/run/run-state.js';
 import type { HttpCheck } from '../spec/compiled.js';
 
 export type Role = 'stable' | 'canary' | 'preview';
@@ -25,7 +26,18 @@ export type StepWait =
   | { kind: 'duration'; ms: number } // wall time from the step's start
   | { kind: 'promotion' } // a person (or API client) promotes
   | { kind: 'checks'; checks: HttpCheck[]; version: string } // HTTP checks through the preview route
+  // an analysis run's verdict; `conclude`: end the run now (a background run at the promotion gate)
+  | { kind: 'analysis'; run: string; conclude?: boolean }
   | { kind: 'none' };
+
+/** One analysis run of a release: templates measured together from the first step that lists the run. */
+export interface AnalysisRun {
+  /** Unique within the release: background, step-3, pre-promotion, post-promotion, bake. */
+  key: string;
+  templates: string[];
+  /** The run concludes by itself this long after it started; null: when every metric has its count. */
+  durationMs: number | null;
+}
 
 /**
  * One step of a plan: the full desired state at that point (sets and traffic), so re-applying the current
@@ -42,6 +54,8 @@ export interface PlanStep {
   marksLive?: boolean;
   /** The first step of the final promotion sequence: where `promote --full` jumps to. */
   promotionStart?: boolean;
+  /** Analysis runs going on during this step (a run stops at the first step that no longer lists it). */
+  analysis?: AnalysisRun[];
 }
 
 export interface TriggerState {
@@ -66,6 +80,8 @@ export interface ReleaseRuntime {
   checks: CheckResult[];
   /** While rolling back: the phase the release ends in once back (rolledBack, aborted or failed). */
   rollbackOutcome?: 'rolledBack' | 'aborted' | 'failed';
+  /** Analysis runs by key: judge states and the last measurements (absent in releases from before). */
+  analysis?: Record<string, AnalysisRunState>;
 }
 
 export type ReleasePhase =

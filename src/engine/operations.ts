@@ -1,5 +1,6 @@
 // Release operations, once, for every face (API, CLI, dashboard): deploy, promote, pause, resume, abort, retry,
 // rollback. Each checks what the state allows, records who and why, and hands the release to the engine.
+import { describeAnalysis, type AnalysisDescription } from '../analysis/describe.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { CompiledSpec } from '../spec/compiled.js';
 import type { Store } from '../store/store.js';
@@ -74,12 +75,15 @@ export class Operations {
   }
 
   /** The plan a deploy would run now, changing nothing. */
-  async plan(app: string, version: string): Promise<{ fromVersion: string | null; steps: PlanStep[] }> {
+  async plan(
+    app: string,
+    version: string,
+  ): Promise<{ fromVersion: string | null; steps: PlanStep[]; analysis: AnalysisDescription }> {
     const { spec } = await this.spec(app);
     const live = await this.deps.store.currentRevision(app, DEFAULT_ENVIRONMENT);
     const steps = planRelease(spec, version, live?.version ?? null);
     checkCapabilities(this.deps.target, steps);
-    return { fromVersion: live?.version ?? null, steps };
+    return { fromVersion: live?.version ?? null, steps, analysis: describeAnalysis(spec.analysis) };
   }
 
   async deploy(request: DeployRequest, kind: Release['kind'] = 'deploy'): Promise<Release> {

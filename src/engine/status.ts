@@ -15,12 +15,44 @@ export interface ReleaseSummary {
   step: { index: number; count: number; name: string | null; elapsedMs: number; rollback: boolean };
   weights: Record<string, number>;
   triggers: Record<string, TriggerState>;
+  /** Every analysis run so far: its verdict and, per metric, the verdict and the last measurement. */
+  analysis: AnalysisRunSummary[];
   outcomeReason: string | null;
   createdBy: Release['createdBy'];
   reason: string | null;
   createdAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+}
+
+export interface AnalysisRunSummary {
+  run: string;
+  phase: string;
+  rule: string;
+  metrics: Array<{
+    metric: string;
+    judge: string;
+    dryRun: boolean;
+    phase: string;
+    measurements: number;
+    last: string | null;
+  }>;
+}
+
+function summarizeAnalysis(release: Release): AnalysisRunSummary[] {
+  return Object.values(release.runtime.analysis ?? {}).map((run) => ({
+    run: run.key,
+    phase: run.verdict.phase,
+    rule: run.verdict.rule,
+    metrics: Object.entries(run.metrics).map(([metric, m]) => ({
+      metric,
+      judge: m.judge,
+      dryRun: m.dryRun,
+      phase: m.verdict.phase,
+      measurements: m.measurements,
+      last: m.recent[m.recent.length - 1]?.message ?? (m.judge === 'sequential' ? m.verdict.rule : null),
+    })),
+  }));
 }
 
 export interface AppStatusView {
@@ -56,6 +88,7 @@ export function summarizeRelease(release: Release, now: number): ReleaseSummary 
     },
     weights: (step ?? plan[plan.length - 1])?.traffic.weights ?? {},
     triggers: release.runtime.triggers,
+    analysis: summarizeAnalysis(release),
     outcomeReason: release.outcomeReason,
     createdBy: release.createdBy,
     reason: release.reason,

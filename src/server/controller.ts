@@ -32,6 +32,11 @@ export interface ControllerOptions {
   dataDir: string;
   /** Loopback address of the HTTP API; port 0 picks one. Default 127.0.0.1:7070. */
   listen?: string;
+  /**
+   * When this controller starts the agent: the loopback TCP address it also serves its API on, so Prometheus
+   * can scrape the router's /metrics (without it the agent answers on its unix socket only).
+   */
+  agentListen?: string;
   clock?: Clock;
   logDestination?: NodeJS.WritableStream;
 }
@@ -56,7 +61,7 @@ async function ensureAdminToken(store: Store, dataDir: string): Promise<string> 
   return token;
 }
 
-async function connectAgent(dataDir: string): Promise<AgentClient> {
+async function connectAgent(dataDir: string, agentListen: string | undefined): Promise<AgentClient> {
   const dir = agentDataDir(dataDir);
   const info = readAgentInfo(dir);
   if (info && isAlive(info.pid)) {
@@ -65,7 +70,11 @@ async function connectAgent(dataDir: string): Promise<AgentClient> {
     return client;
   }
   // The agent runs as its own process, detached, so it keeps serving while the controller restarts.
-  const agent = await startAgentProcess({ dataDir: dir, detached: true });
+  const agent = await startAgentProcess({
+    dataDir: dir,
+    detached: true,
+    ...(agentListen ? { adminListen: agentListen } : {}),
+  });
   return agent.client;
 }
 
@@ -84,7 +93,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const store = openSqliteStore(join(opts.dataDir, 'greenlight.db'));
   await store.migrate();
   await ensureAdminToken(store, opts.dataDir);
-  const agent = await connectAgent(opts.dataDir);
+  const agent = await connectAgent(opts.dataDir, opts.agentListen);
   const target = new LocalTarget(agent);
   const metrics = new ControllerMetrics();
   const listeners = new Set<() => void>();

@@ -1,4 +1,5 @@
-// Process entry of a spawned controller: `node entry.js --data-dir DIR [--listen 127.0.0.1:7070]`.
+// Process entry of a spawned controller:
+// `node entry.js --data-dir DIR [--listen 127.0.0.1:7070] [--agent-listen 127.0.0.1:9464]`.
 import { runControllerUntilStopped } from './run.js';
 
 function flag(name: string): string | undefined {
@@ -8,11 +9,16 @@ function flag(name: string): string | undefined {
 
 const dataDir = flag('--data-dir');
 if (!dataDir) {
-  console.error('usage: entry --data-dir DIR [--listen 127.0.0.1:7070]');
+  console.error('usage: entry --data-dir DIR [--listen 127.0.0.1:7070] [--agent-listen 127.0.0.1:9464]');
   process.exit(2);
 }
 const listen = flag('--listen');
-runControllerUntilStopped({ dataDir, ...(listen ? { listen } : {}) }).catch((error: unknown) => {
+const agentListen = flag('--agent-listen');
+runControllerUntilStopped({
+  dataDir,
+  ...(listen ? { listen } : {}),
+  ...(agentListen ? { agentListen } : {}),
+}).catch((error: unknown) => {
   console.error(`greenlight controller: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

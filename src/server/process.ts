@@ -10,6 +10,8 @@ import { controllerInfoPath, readControllerInfo, type ControllerInfo } from './i
 export interface StartControllerOptions {
   dataDir: string;
   listen?: string;
+  /** See ControllerOptions.agentListen. */
+  agentListen?: string;
   detached?: boolean;
   timeoutMs?: number;
 }
@@ -28,6 +30,7 @@ export async function startControllerProcess(opts: StartControllerOptions): Prom
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   rmSync(controllerInfoPath(opts.dataDir), { force: true });
   const args = ['--data-dir', opts.dataDir, '--listen', opts.listen ?? '127.0.0.1:0'];
+  if (opts.agentListen) args.push('--agent-listen', opts.agentListen);
   const child = spawnNodeEntry(
     import.meta.url,
     args,

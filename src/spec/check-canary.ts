@@ -7,7 +7,7 @@ import { isMap } from './raw.js';
 import type { RawMap } from './raw.js';
 import type { FieldPath } from './source.js';
 
-export const STEP_KINDS = ['setWeight', 'pause', 'setHeaderRoute', 'setMirror'] as const;
+export const STEP_KINDS = ['setWeight', 'pause', 'setHeaderRoute', 'setMirror', 'analysis'] as const;
 export const DEFAULT_PREVIEW_HEADER = 'x-greenlight-version';
 
 function checkHeaderRoute(route: RawMap, path: FieldPath, previewHeader: string, out: Finding[]): void {
@@ -61,7 +61,7 @@ export function checkCanary(canary: RawMap, previewHeader: unknown, out: Finding
   let routed = false;
   steps.forEach((step, index) => {
     if (!isMap(step)) return;
-    if (step.analysis === undefined) exactlyOne(step, STEP_KINDS, [...path, index], out, 'an empty step');
+    exactlyOne(step, STEP_KINDS, [...path, index], out, 'an empty step');
     if (step.setWeight !== undefined) weighted = true;
     if (isWeight(step.setWeight)) last = { weight: step.setWeight, index };
     if (isMap(step.setHeaderRoute)) {

@@ -8,6 +8,7 @@ import type { RawMap } from './raw.js';
 import { PROBE_KINDS } from './schema-target.js';
 import { PERCENT, STRATEGY_KINDS } from './schema-strategy.js';
 import type { FieldPath } from './source.js';
+import { checkAnalysis } from './check-analysis.js';
 import { checkCanary } from './check-canary.js';
 
 function checkProbes(health: unknown, out: Finding[]): void {
@@ -126,6 +127,7 @@ export function checkRules(data: unknown): Finding[] {
   checkProbes(dig(spec, 'health'), out);
   checkStrategy(spec, out);
   checkTriggers(spec, out);
+  checkAnalysis(spec, out);
   checkEnv(spec, out);
   return out;
 }

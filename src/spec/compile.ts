@@ -12,6 +12,7 @@ import type {
   Strategy,
 } from './compiled.js';
 import { API_VERSION } from './compiled.js';
+import { builtinPostPromotion, compileAnalysis, compileAnalysisRef } from './compile-analysis.js';
 import { DEFAULT_PREVIEW_HEADER } from './check-canary.js';
 import { resolveSurge } from './checks.js';
 import { parseDuration } from './duration.js';
@@ -96,6 +97,8 @@ function compileStep(raw: RawStep): CanaryStep {
     };
   }
   if (raw.setMirror !== undefined) return { setMirror: { percent: raw.setMirror.percent } };
+  const analysis = compileAnalysisRef(raw.analysis);
+  if (analysis !== null) return { analysis };
   const route = raw.setHeaderRoute;
   if (route?.header !== undefined)
     return { setHeaderRoute: { match: { header: compileMatch(route.header, true) } } };
@@ -133,6 +136,8 @@ function compileStrategy(raw: RawStrategy | undefined, instances: number): Strat
       autoPromote: blueGreen.autoPromote ?? true,
       postPromotionWatchMs: ms(blueGreen.postPromotionWatch, '30s'),
       scaleDownDelayMs: ms(blueGreen.scaleDownDelay, '30s'),
+      prePromotionAnalysis: compileAnalysisRef(blueGreen.prePromotionAnalysis),
+      postPromotionAnalysis: compileAnalysisRef(blueGreen.postPromotionAnalysis),
     };
   }
   const rolling = raw?.rolling ?? {};
@@ -182,6 +187,11 @@ export function compileApp(raw: RawApp, file: string): CompiledSpec {
   const liveness = compileProbe(spec.health?.liveness);
   if (readiness !== undefined) health.readiness = readiness;
   if (liveness !== undefined) health.liveness = liveness;
+  const strategy = compileStrategy(spec.strategy, target.instances);
+  const analysis = compileAnalysis(spec.analysis, strategy, resolve(dirname(file)));
+  if (strategy.kind === 'blueGreen' && strategy.postPromotionAnalysis === null) {
+    strategy.postPromotionAnalysis = builtinPostPromotion(analysis, strategy.postPromotionWatchMs);
+  }
   return {
     apiVersion: API_VERSION,
     name: raw.metadata.name,
@@ -190,8 +200,9 @@ export function compileApp(raw: RawApp, file: string): CompiledSpec {
     target,
     health,
     traffic,
-    strategy: compileStrategy(spec.strategy, target.instances),
+    strategy,
     progressDeadlineMs: ms(spec.progressDeadline, '10m'),
     rollbackTriggers: compileTriggers(spec.rollbackTriggers),
+    analysis,
   };
 }

@@ -44,7 +44,9 @@ export type CanaryStep =
   | { pause: { durationMs?: number } }
   | { setHeaderRoute: { match: Omit<HeaderRoute, 'version'> } }
   /** percent 0 removes the mirror. */
-  | { setMirror: { percent: number } };
+  | { setMirror: { percent: number } }
+  /** Run analysis templates; the step ends when they conclude (durationMs null: when every metric has). */
+  | { analysis: AnalysisRef };
 
 export interface RollingStrategy {
   kind: 'rolling';
@@ -63,6 +65,10 @@ export interface BlueGreenStrategy {
   postPromotionWatchMs: number;
   /** Keep the old set running (instant rollback) this long after the switch. */
   scaleDownDelayMs: number;
+  /** Analysis of the preview before the switch (no user traffic: providers other than the router's). */
+  prePromotionAnalysis: AnalysisRef | null;
+  /** Analysis after the switch, while the old set is still warm. */
+  postPromotionAnalysis: AnalysisRef | null;
 }
 
 export interface CanaryStrategy {
@@ -85,6 +91,95 @@ export interface RollbackTrigger {
   minRequests: number;
 }
 
+/** Templates to run together, for a duration (null: until each metric concludes by its count). */
+export interface AnalysisRef {
+  templates: string[];
+  durationMs: number | null;
+}
+
+export interface ThresholdJudgeSpec {
+  kind: 'threshold';
+  min: number | null;
+  max: number | null;
+  forMs: number;
+}
+
+export interface CompareTestSpec {
+  /** The name in the verdict: latency, latency-p95, error-rate. */
+  name: string;
+  test: 'mannWhitney' | 'quantile' | 'proportion';
+  tolerance: number;
+  failOn: 'increase' | 'decrease' | 'either';
+  weight: number;
+  critical: boolean;
+  minSamples: number;
+  quantile: number;
+}
+
+/** Canary against stable on the router's stream, over the last `windowMs` at every interval. */
+export interface CompareJudgeSpec {
+  kind: 'compare';
+  tests: CompareTestSpec[];
+  alpha: number;
+  pass: number;
+  marginal: number;
+  windowMs: number;
+}
+
+/** A sequential test of the canary's error rate against stable's, fed by the router's stream. */
+export interface SequentialJudgeSpec {
+  kind: 'sequential';
+  alpha: number;
+  beta: number;
+  oddsRatio: number;
+  minIncrease: number;
+  minCanaryRequests: number;
+}
+
+export type JudgeSpec = ThresholdJudgeSpec | CompareJudgeSpec | SequentialJudgeSpec;
+
+/** Where a threshold metric's numbers come from: a provider kind, its settings (raw) and the query (raw). */
+export interface MetricSourceSpec {
+  /** The provider's name in the spec (`builtin` unless one of analysis.providers). */
+  provider: string;
+  kind: 'builtin' | 'prometheus' | 'web' | 'command';
+  /** Checked when the spec was compiled; compiled again (with live dependencies) when the analysis runs. */
+  config: unknown;
+  query: unknown;
+  /** Whose numbers: the new version's (default) or stable's. */
+  role: 'canary' | 'stable';
+}
+
+export interface AnalysisMetricSpec {
+  name: string;
+  judge: JudgeSpec;
+  /** Threshold judges only: the stream judges read the router. */
+  source: MetricSourceSpec | null;
+  intervalMs: number;
+  /** Measurements after which the metric concludes; null: until the analysis ends. */
+  count: number | null;
+  initialDelayMs: number;
+  failureLimit: number;
+  inconclusiveLimit: number;
+  consecutiveErrorLimit: number;
+  /** Measured and shown, never acts. */
+  dryRun: boolean;
+}
+
+export interface AnalysisSpec {
+  templates: Record<string, AnalysisMetricSpec[]>;
+  /** Run for the whole rollout, from the first step that exposes the new version to the promotion. */
+  background: string[];
+  /** The background run concludes at the promotion gate no earlier than this after it started. */
+  backgroundMinMs: number;
+  /** After the switch, while the old version is still warm: the release is final once this passes. */
+  bake: AnalysisRef | null;
+  /** What an inconclusive analysis does: pause for a person (default) or roll back. */
+  onInconclusive: 'pause' | 'rollback';
+  /** Whether the templates are the builtin defaults (no analysis configured). */
+  builtinDefaults: boolean;
+}
+
 export interface CompiledSpec {
   apiVersion: typeof API_VERSION;
   name: string;
@@ -103,4 +198,5 @@ export interface CompiledSpec {
   /** A release that has not reached its next step within this time rolls back. */
   progressDeadlineMs: number;
   rollbackTriggers: RollbackTrigger[];
+  analysis: AnalysisSpec;
 }

@@ -7,6 +7,7 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { CompiledSpec } from './compiled.js';
 import { compileSpecText, loadSpecFile } from './load.js';
 import { SpecError } from './spec-error.js';
+import { builtinTemplates } from './compile-analysis.js';
 
 const HEAD = `apiVersion: greenlight.dev/v1alpha1
 kind: App
@@ -61,6 +62,14 @@ void test('a minimal spec gets every default, once', () => {
     strategy: { kind: 'rolling', maxSurge: 1, maxUnavailable: 0 },
     progressDeadlineMs: 600_000,
     rollbackTriggers: [],
+    analysis: {
+      templates: builtinTemplates(),
+      background: ['builtin'],
+      backgroundMinMs: 30_000,
+      bake: null,
+      onInconclusive: 'pause',
+      builtinDefaults: true,
+    },
   };
   assert.deepEqual(spec, expected);
 });
@@ -177,6 +186,8 @@ void test('strategy defaults: canary {} gets the default plan and all instances,
     autoPromote: true,
     postPromotionWatchMs: 30_000,
     scaleDownDelayMs: 30_000,
+    prePromotionAnalysis: null,
+    postPromotionAnalysis: { templates: ['builtin-error-rate'], durationMs: 30_000 },
   });
   const checks = compileSpecText(
     `${HEAD}  strategy: { blueGreen: { prePromotionChecks: [{ name: smoke, path: /health }] } }\n`,

@@ -2,10 +2,8 @@
 // rollback triggers. Rules across fields (exactly one strategy, how weights end) are in checks.ts.
 import { z } from 'zod';
 import { DNS_LABEL, DNS_LABEL_EXPECTED, HEADER_EXPECTED, TOKEN, COOKIE_EXPECTED } from './names.js';
-import { bool, decimal, duration, fields, integer, pattern, refused, text } from './schema-kit.js';
-
-export const ANALYSIS_REFUSAL =
-  'analysis steps need automated analysis, which is not built yet; use pause or setWeight';
+import { analysisRefSchema } from './schema-analysis.js';
+import { bool, decimal, duration, fields, integer, pattern, text } from './schema-kit.js';
 
 const DEFAULTS_NOTE = '{} for the defaults';
 
@@ -66,6 +64,12 @@ export const blueGreenSchema = fields(
     scaleDownDelay: duration()
       .optional()
       .meta({ description: 'Keep the old version running this long after the switch.', default: '30s' }),
+    prePromotionAnalysis: analysisRefSchema.optional().meta({
+      description: 'Analysis of the preview before the switch (it has no user traffic yet).',
+    }),
+    postPromotionAnalysis: analysisRefSchema.optional().meta({
+      description: 'Analysis after the switch, while the old version is still warm.',
+    }),
   },
   DEFAULTS_NOTE,
 ).meta({ description: 'Start the new version beside the old one, check it, switch all traffic at once.' });
@@ -102,10 +106,12 @@ export const stepSchema = fields({
   })
     .optional()
     .meta({ description: 'Copy a share of requests to the new version; its answers are discarded.' }),
-  analysis: refused(ANALYSIS_REFUSAL),
+  analysis: analysisRefSchema
+    .optional()
+    .meta({ description: 'Run analysis templates; the step ends when they conclude.' }),
 }).meta({
   id: 'CanaryStep',
-  description: 'One step: exactly one of setWeight, pause, setHeaderRoute, setMirror.',
+  description: 'One step: exactly one of setWeight, pause, setHeaderRoute, setMirror, analysis.',
 });
 
 export const canarySchema = fields(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { API_VERSION } from './compiled.js';
 import { duration, fields, bool, size, stringMap, text } from './schema-kit.js';
 import { healthSchema, targetSchema } from './schema-target.js';
+import { analysisSchema } from './schema-analysis.js';
 import { strategySchema, triggersSchema } from './schema-strategy.js';
 import type { stepSchema } from './schema-strategy.js';
 import {
@@ -63,6 +64,7 @@ export const specBodySchema = fields({
     default: '10m',
   }),
   rollbackTriggers: triggersSchema.optional(),
+  analysis: analysisSchema.optional(),
 }).meta({ description: 'What the app is and how it is released.' });
 
 export const appSchema = fields({

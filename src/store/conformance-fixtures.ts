@@ -4,6 +4,7 @@ import type { Actor, NewEvent, PlanStep, Release } from '../engine/model.js';
 import { API_VERSION } from '../spec/compiled.js';
 import type { CompiledSpec } from '../spec/compiled.js';
 import type { NewRelease, Store } from './store.js';
+import { noAnalysis } from '../spec/compile-analysis.js';
 
 export const ALICE: Actor = { name: 'alice', role: 'deployer' };
 
@@ -55,6 +56,7 @@ export function sampleSpec(name: string, instances = 2): CompiledSpec {
     },
     progressDeadlineMs: 600_000,
     rollbackTriggers: [],
+    analysis: noAnalysis(),
   };
 }
 

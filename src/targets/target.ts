@@ -4,7 +4,7 @@
 // One conformance suite (conformance.ts) holds every implementation to the same contract.
 import type { SetIntent, TrafficIntent } from '../engine/model.js';
 import type { CompiledSpec } from '../spec/compiled.js';
-import type { AppStats } from './local/types.js';
+import type { AppStats, StatsBucket } from './local/types.js';
 
 export interface TargetCapabilities {
   headerRoutes: boolean;
@@ -54,6 +54,11 @@ export interface Target {
   observe(app: string): Promise<TargetObservation>;
   /** Builtin per-version statistics, or undefined where the data plane has none. */
   stats(app: string): Promise<AppStats | undefined>;
+  /**
+   * Follows the data plane's low-latency statistics stream (a bucket every ≤ 100 ms) until the signal aborts;
+   * absent where the data plane has none (the stream judges then have no data: inconclusive).
+   */
+  streamStats?(app: string, onBucket: (bucket: StatsBucket) => void, signal: AbortSignal): Promise<void>;
   /** One request to a given version through the preview route, before users reach it. */
   previewRequest(
     spec: CompiledSpec,

@@ -39,7 +39,24 @@ export interface AppSpecOptions {
   broken?: Record<string, number>;
   /** Default 1m: a release stuck on a step fails instead of hanging the test. */
   progressDeadline?: string;
+  /**
+   * The YAML body of `spec.analysis` (indented under it). Default `builtin: false`: the tests of steps,
+   * triggers and durability stay independent of the analysis, which has tests of its own.
+   */
+  analysis?: string;
+  /**
+   * The YAML items of `spec.rollbackTriggers`. Default: the error-rate trigger below; `[]` for none, so that
+   * a broken version meets the analysis instead of the trigger.
+   */
+  rollbackTriggers?: string[];
 }
+
+const ERROR_RATE_TRIGGER = '{ name: error-rate, metric: errorRate, max: 0.1, for: 1s, minRequests: 10 }';
+
+const triggers = (items: string[]): string =>
+  items.length === 0
+    ? '  rollbackTriggers: []'
+    : ['  rollbackTriggers:', ...items.map((item) => `    - ${item}`)].join('\n');
 
 const indent = (text: string, spaces: number): string =>
   text
@@ -49,7 +66,8 @@ const indent = (text: string, spaces: number): string =>
 
 /**
  * A complete greenlight.yaml for the example app. `${version}` reaches the app as APP_VERSION, so every answer
- * names the version that served it; the error-rate trigger (over 10% for 1 s) rolls back a broken version.
+ * names the version that served it; the error-rate trigger (over 10% for 1 s) rolls back a broken version
+ * unless `rollbackTriggers` says otherwise.
  */
 export function appSpec(opts: AppSpecOptions): string {
   const broken = Object.entries(opts.broken ?? {});
@@ -79,7 +97,8 @@ ${versions}      drainTimeout: 1s
   strategy:
 ${indent(opts.strategy, 4)}
   progressDeadline: ${opts.progressDeadline ?? '1m'}
-  rollbackTriggers:
-    - { name: error-rate, metric: errorRate, max: 0.1, for: 1s, minRequests: 10 }
+  analysis:
+${indent(opts.analysis ?? 'builtin: false', 4)}
+${triggers(opts.rollbackTriggers ?? [ERROR_RATE_TRIGGER])}
 `;
 }

@@ -1,4 +1,5 @@
 // A compiled spec for engine tests, built directly (the spec compiler has its own tests).
+import { noAnalysis } from '../../src/spec/compile-analysis.js';
 import type { CompiledSpec, Strategy } from '../../src/spec/compiled.js';
 
 export function testSpec(overrides: Partial<CompiledSpec> & { strategy?: Strategy } = {}): CompiledSpec {
@@ -35,6 +36,7 @@ export function testSpec(overrides: Partial<CompiledSpec> & { strategy?: Strateg
     },
     progressDeadlineMs: 120_000,
     rollbackTriggers: [],
+    analysis: noAnalysis(),
     ...overrides,
   };
 }

@@ -14,9 +14,11 @@
 // Decisions: FAIL when the ratio reaches 1/α and the canary's observed error rate exceeds the stable's by at
 // least `minIncrease` (a floor against differences too small to matter: it can only remove failures).
 // PASS when the ratio falls to β after at least `minCanaryRequests` canary requests (evidence that the canary
-// is not ψ₁ times worse). With neither by the end of `durationMs` (truncation), PASS if the ratio is ≤ 1 (the
-// evidence leans to no worse, e.g. no errors at all) with enough canary requests, else INCONCLUSIVE; with
-// `durationMs` null the judge stays running until a boundary is crossed.
+// is not ψ₁ times worse). With neither by the end of `durationMs` (truncation), PASS with enough canary
+// requests when the ratio is below √(1/α) (10 at α = 1%: by Ville's inequality a canary no worse than stable
+// ends at or above it with probability ≤ √α, so a healthy release is rarely held, while a canary that is
+// clearly leaning to worse is INCONCLUSIVE, never passed); with `durationMs` null the judge stays running
+// until a boundary is crossed.
 
 import type { StatsBucket } from '../../targets/local/types.js';
 import type { Verdict } from '../measurement.js';
@@ -221,7 +223,8 @@ export function sequentialVerdict(config: SequentialConfig, state: SequentialSta
       `${ended}; ${canary.requests} canary requests < minCanaryRequests ${config.minCanaryRequests}`,
     );
   }
-  const leaning = `(likelihood ratio ${lr.toPrecision(3)} ${llr <= 0 ? '<=' : '>'} 1) ${after}`;
-  if (llr <= 0) return verdict('successful', `${ended}; the evidence leans to no worse ${leaning}`);
+  const bound = Math.sqrt(1 / config.alpha);
+  const leaning = `(likelihood ratio ${lr.toPrecision(3)} ${lr < bound ? '<' : '>='} ${+bound.toPrecision(3)}) ${after}`;
+  if (lr < bound) return verdict('successful', `${ended}; no real evidence of worse ${leaning}`);
   return verdict('inconclusive', `${ended}; the evidence leans to worse ${leaning}`);
 }

@@ -162,8 +162,17 @@ describe('threshold judge', () => {
     assert.equal(concludeThreshold(errorRate, empty).verdict.phase, 'inconclusive');
   });
 
+  it('without bounds only the source judges: its failed measurements count, its values never breach', () => {
+    const bare = { ...errorRate, max: null, min: null };
+    let s = startThreshold(bare, T0);
+    s = judgeMeasurement(bare, s, measurement('check', 1000, 1e9)).state;
+    assert.equal(s.failed, 0);
+    s = judgeMeasurement(bare, s, { ...measurement('check', 2000, 1), phase: 'failed' }).state;
+    assert.equal(s.verdict.phase, 'failed');
+  });
+
   it('refuses a config that cannot be judged', () => {
-    assert.throws(() => startThreshold({ ...errorRate, max: null }, T0), RangeError);
+    assert.throws(() => startThreshold({ ...errorRate, min: 0.5, max: 0.1 }, T0), RangeError);
     assert.throws(() => startThreshold({ ...errorRate, count: 0 }, T0), RangeError);
     assert.throws(() => startThreshold({ ...errorRate, failureLimit: -1 }, T0), RangeError);
   });

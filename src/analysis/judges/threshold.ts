@@ -13,7 +13,7 @@ import { formatDuration } from './format.js';
 
 export interface ThresholdConfig {
   metric: string;
-  /** Breach when the value is above max and/or below min (at least one of them). */
+  /** Breach when the value is above max and/or below min; neither: only the source's own verdict counts. */
   max: number | null;
   min: number | null;
   /** How long a breach must hold before a measurement counts as failed; 0 fails at once. */
@@ -30,6 +30,8 @@ export interface ThresholdConfig {
   inconclusiveLimit: number;
   /** Consecutive errors tolerated: one more makes the metric inconclusive. */
   consecutiveErrorLimit: number;
+  /** Without bounds: the condition in words (default "<metric> judged by its source"). */
+  label?: string;
 }
 
 /** Argo Rollouts' defaults for the limits. */
@@ -66,6 +68,7 @@ export interface ThresholdStep {
 /** The condition in words: "error-rate > 0.05 for 2m". */
 export function describeThreshold(config: ThresholdConfig): string {
   const { metric, min, max } = config;
+  if (min === null && max === null) return config.label ?? `${metric} judged by its source`;
   const bounds =
     min !== null && max !== null
       ? `${metric} outside [${min}, ${max}]`
@@ -77,7 +80,6 @@ export function describeThreshold(config: ThresholdConfig): string {
 
 function checkConfig(c: ThresholdConfig): void {
   const count = (v: number): boolean => Number.isInteger(v) && v >= 0;
-  if (c.min === null && c.max === null) throw new RangeError(`threshold ${c.metric}: needs min or max`);
   if (c.min !== null && c.max !== null && c.min > c.max)
     throw new RangeError(`threshold ${c.metric}: min > max`);
   if (![c.failureLimit, c.inconclusiveLimit, c.consecutiveErrorLimit].every(count)) {
@@ -146,6 +148,11 @@ function decide(config: ThresholdConfig, s: ThresholdState, ended: boolean): Ver
   );
 }
 
+/** The judge's reading, then where the value came from (the provider's own message), when it said. */
+function withSource(reading: string, m: Measurement): string {
+  return m.message ? `${reading} (${m.message})` : reading;
+}
+
 /** Judges one measurement from a provider (phase successful with a value, inconclusive, error, or failed). */
 export function judgeMeasurement(
   config: ThresholdConfig,
@@ -178,17 +185,21 @@ export function judgeMeasurement(
     if (!breach) {
       s.breachedSince = null;
       s.successful += 1;
-      judged = { ...m, phase: 'successful', message: `${value} within bounds` };
+      judged = { ...m, phase: 'successful', message: withSource(`${value} within bounds`, m) };
     } else {
       s.breachedSince = state.breachedSince ?? at;
       const held = at - s.breachedSince;
       if (held >= config.forMs) {
         s.failed += 1;
-        judged = { ...m, phase: 'failed', message: `${value} breached for ${formatDuration(held)}` };
+        judged = {
+          ...m,
+          phase: 'failed',
+          message: withSource(`${value} breached for ${formatDuration(held)}`, m),
+        };
       } else {
         s.successful += 1;
         const message = `${value} breaching for ${formatDuration(held)} of ${formatDuration(config.forMs)}`;
-        judged = { ...m, phase: 'successful', message };
+        judged = { ...m, phase: 'successful', message: withSource(message, m) };
       }
     }
   }

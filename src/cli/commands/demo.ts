@@ -20,6 +20,15 @@ function describe(event: GreenlightEvent): string | null {
         'red',
         `  ✖ trigger ${String(d.name)} fired: ${String(d.metric)} = ${Number(d.value).toFixed(3)} > ${String(d.max)} over ${String(d.requests)} requests`,
       );
+    case 'analysis.started':
+      return `  ◇ analysis ${String(d.run)} started (${(d.templates as string[] | undefined)?.join(', ') ?? ''})`;
+    case 'analysis.verdict':
+      return color(
+        d.phase === 'successful' ? 'green' : 'red',
+        `  ◆ analysis ${String(d.run)} ${String(d.phase)}: ${String(d.rule)}`,
+      );
+    case 'analysis.inconclusive':
+      return color('yellow', `  ◆ analysis inconclusive, release paused: ${String(d.rule)}`);
     case 'release.failing':
       return color('red', `  ✖ ${event.reason ?? 'failing'}: ${JSON.stringify(d)}`);
     case 'release.promoted':
@@ -61,7 +70,7 @@ export async function demoCommand(flags: {
   console.log('\nSummary');
   console.log(
     table(
-      ['RELEASE', 'VERSION', 'KIND', 'OUTCOME', 'TRIGGER', 'DURATION', 'CLIENT REQUESTS', 'CLIENT FAILURES'],
+      ['RELEASE', 'VERSION', 'KIND', 'OUTCOME', 'WHY', 'DURATION', 'CLIENT REQUESTS', 'CLIENT FAILURES'],
       result.releases.map((r) => [
         `#${r.release}`,
         r.version,
@@ -74,6 +83,17 @@ export async function demoCommand(flags: {
       ]),
     ),
   );
+  for (const r of result.releases) {
+    const d = r.decidedBy;
+    if (d) {
+      const after = d.canaryRequests === null ? '' : ` after ${d.canaryRequests} canary requests`;
+      console.log(
+        `\n#${r.release} ${r.version}: rolled back by ${d.metric} (${d.judge} judge)${after}:\n  ${d.rule}`,
+      );
+    } else if (r.analysis.length > 0) {
+      console.log(`\n#${r.release} ${r.version}: analysis ${r.analysis.join(', ')}`);
+    }
+  }
   const t = result.traffic;
   console.log(
     `\nsynthetic clients: ${t.requests} requests, ${t.failed} failed (${t.networkErrors} network errors).`,

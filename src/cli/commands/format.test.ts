@@ -19,6 +19,23 @@ const summary = (over: Partial<ReleaseSummary> = {}): ReleaseSummary => ({
   step: { index: 1, count: 4, name: 'set weight 25%', elapsedMs: 12_000, rollback: false },
   weights: { v1: 75, v2: 25 },
   triggers: { 'error-rate': { breachedSince: null, lastValue: 0.002, lastRequests: 340 } },
+  analysis: [
+    {
+      run: 'background',
+      phase: 'running',
+      rule: 'measuring',
+      metrics: [
+        {
+          metric: 'builtin/error-rate',
+          judge: 'sequential',
+          dryRun: false,
+          phase: 'running',
+          measurements: 3,
+          last: 'likelihood ratio 0.5 after 120 canary requests',
+        },
+      ],
+    },
+  ],
   outcomeReason: null,
   createdBy: alice,
   reason: 'new checkout',
@@ -86,6 +103,10 @@ void describe('CLI output', () => {
     assert.equal(lines[1], 'release 7 v1 -> v2  progressing  step 2/4 set weight 25% (12s)');
     assert.equal(lines[2], '  by alice (deployer): "new checkout"');
     assert.match(text, /trigger error-rate: ok \(last 0\.002, 340 requests\)/);
+    assert.match(
+      text,
+      /analysis background: running\n {4}builtin\/error-rate \[sequential\] running, 3 measurements: likelihood ratio 0\.5 after 120 canary requests/,
+    );
     assert.match(text, /traffic v1=75% v2=25% \(verified\)/);
     assert.match(text, /v2\s+1\s+0\s+3 \(crash loop\)/);
   });

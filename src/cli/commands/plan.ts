@@ -1,4 +1,5 @@
 // greenlight plan APP --version V: the steps a release of V would run now; changes nothing.
+import type { AnalysisDescription } from '../../analysis/describe.js';
 import type { PlanStep } from '../../engine/model.js';
 import { appPath, connect, type ApiRequest } from '../client.js';
 import { outputFormat, printJson, table } from '../output.js';
@@ -8,6 +9,39 @@ import type { ApiFlags } from './release-action.js';
 export interface PlanAnswer {
   fromVersion: string | null;
   steps: PlanStep[];
+  analysis?: AnalysisDescription;
+}
+
+/** The analysis lines under the plan: what is measured, by which judge, where. */
+export function formatAnalysis(analysis: AnalysisDescription | undefined, steps: PlanStep[]): string {
+  if (!analysis) return '';
+  const used = steps.some((s) => (s.analysis?.length ?? 0) > 0);
+  if (analysis.metrics.length === 0)
+    return '\nAnalysis: none (analysis.builtin is false and no templates are configured)';
+  const title = analysis.builtinDefaults
+    ? 'Analysis: the builtin defaults (no analysis configured)'
+    : 'Analysis:';
+  const lines = [title];
+  // Only the templates this plan runs (the builtin defaults hold one for blue-green too).
+  const inUse = new Set(steps.flatMap((s) => s.analysis ?? []).flatMap((run) => run.templates));
+  const shown = used
+    ? analysis.metrics.filter((m) => inUse.has(m.key.split('/')[0] ?? ''))
+    : analysis.metrics;
+  for (const m of shown) {
+    lines.push(`  ${m.key} [${m.judge}${m.dryRun ? ', dry run' : ''}]: ${m.description}`);
+  }
+  if (analysis.background.length > 0) {
+    lines.push(
+      `  background: ${analysis.background.join(', ')} from the first step with users on the new version; the gate concludes it after at least ${analysis.backgroundMin}`,
+    );
+  }
+  if (analysis.bake) lines.push(`  bake: ${analysis.bake} after the switch`);
+  lines.push(`  inconclusive (no data, errors): ${analysis.onInconclusive}; missing data is never a pass`);
+  if (!used)
+    lines.push(
+      '  (this release has no step that runs analysis: the app has no live version to compare with)',
+    );
+  return `\n${lines.join('\n')}`;
 }
 
 export const planRequest = (app: string, version: string): ApiRequest => ({
@@ -25,6 +59,8 @@ function waitText(step: PlanStep): string {
       return 'greenlight promote';
     case 'checks':
       return `checks: ${step.wait.checks.map((c) => c.name).join(', ')}`;
+    case 'analysis':
+      return step.wait.conclude ? `analysis ${step.wait.run} concludes` : `analysis ${step.wait.run}`;
     case 'none':
       return '-';
   }
@@ -39,7 +75,8 @@ export function formatPlan(app: string, version: string, plan: PlanAnswer): stri
     waitText(step),
   ]);
   const head = `${app}: ${plan.fromVersion ? `${plan.fromVersion} -> ${version}` : `${version} (first release)`}, ${plan.steps.length} steps`;
-  return `${head}\n${table(['#', 'STEP', 'INSTANCES', 'TRAFFIC', 'WAITS FOR'], rows)}`;
+  const steps = table(['#', 'STEP', 'INSTANCES', 'TRAFFIC', 'WAITS FOR'], rows);
+  return `${head}\n${steps}${formatAnalysis(plan.analysis, plan.steps)}`;
 }
 
 export async function planCommand(app: string, flags: ApiFlags & { version: string }): Promise<void> {

@@ -19,6 +19,23 @@ function triggerLines(r: ReleaseSummary): string[] {
   });
 }
 
+const PHASE_COLOR = { successful: 'green', failed: 'red', inconclusive: 'yellow', running: 'bold' } as const;
+
+function phaseWord(phase: string): string {
+  const c = PHASE_COLOR[phase as keyof typeof PHASE_COLOR];
+  return c === undefined ? phase : color(c, phase);
+}
+
+function analysisLines(r: ReleaseSummary): string[] {
+  return r.analysis.flatMap((run) => [
+    `  analysis ${run.run}: ${phaseWord(run.phase)}`,
+    ...run.metrics.map(
+      (m) =>
+        `    ${m.metric} [${m.judge}${m.dryRun ? ', dry run' : ''}] ${phaseWord(m.phase)}, ${m.measurements} measurements${m.last ? `: ${m.last}` : ''}`,
+    ),
+  ]);
+}
+
 /** The detailed status of one app, as lines. */
 export function formatAppStatus(s: AppStatusView): string {
   const lines = [
@@ -34,6 +51,7 @@ export function formatAppStatus(s: AppStatusView): string {
     );
     lines.push(`  planned weights ${weightsText(r.weights)}`);
     lines.push(...triggerLines(r));
+    lines.push(...analysisLines(r));
   } else if (s.lastRelease) {
     lines.push(`last ${releaseLine(s.lastRelease)}`);
   }

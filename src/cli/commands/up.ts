@@ -11,6 +11,7 @@ import { outputFormat, printJson } from '../output.js';
 export interface UpFlags {
   dataDir?: string;
   listen: string;
+  agentListen?: string;
   detach?: boolean;
   output?: string;
 }
@@ -30,10 +31,16 @@ export async function upCommand(flags: UpFlags): Promise<void> {
     return;
   }
   if (!flags.detach) {
-    await runControllerUntilStopped({ dataDir, listen: flags.listen });
+    const agentListen = flags.agentListen ? { agentListen: flags.agentListen } : {};
+    await runControllerUntilStopped({ dataDir, listen: flags.listen, ...agentListen });
     return;
   }
-  const controller = await startControllerProcess({ dataDir, listen: flags.listen, detached: true });
+  const controller = await startControllerProcess({
+    dataDir,
+    listen: flags.listen,
+    detached: true,
+    ...(flags.agentListen ? { agentListen: flags.agentListen } : {}),
+  });
   const answer = { url: controller.info.url, pid: controller.pid, dataDir, started: true };
   if (format === 'json') printJson(answer);
   else {

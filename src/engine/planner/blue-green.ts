@@ -3,7 +3,8 @@
 // traffic switch, not a restart); then the old set is removed.
 import type { BlueGreenStrategy } from '../../spec/compiled.js';
 import type { PlanStep, SetIntent } from '../model.js';
-import { formatMs } from './canary.js';
+import { analysisStep, runOf } from './analysis.js';
+import { formatMs } from './format.js';
 import { type PlanInput, removeOldStep, step, traffic } from './shared.js';
 
 export function blueGreenPlan({
@@ -36,15 +37,21 @@ export function blueGreenPlan({
       ),
     );
   }
+  if (strategy.prePromotionAnalysis !== null) {
+    const run = runOf('pre-promotion', strategy.prePromotionAnalysis);
+    steps.push(analysisStep('pre-promotion analysis', steps[0]!, run, false));
+  }
   if (!strategy.autoPromote)
     steps.push(step('wait for promotion', both, before, { kind: 'promotion' }, false));
-  steps.push(
-    step(`switch traffic to ${version}`, both, after, { kind: 'none' }, true, {
-      marksLive: true,
-      promotionStart: true,
-    }),
-  );
-  if (strategy.postPromotionWatchMs > 0) {
+  const switched = step(`switch traffic to ${version}`, both, after, { kind: 'none' }, true, {
+    marksLive: true,
+    promotionStart: true,
+  });
+  steps.push(switched);
+  const post = strategy.postPromotionAnalysis;
+  if (post !== null) {
+    steps.push(analysisStep('post-promotion analysis', switched, runOf('post-promotion', post), true));
+  } else if (strategy.postPromotionWatchMs > 0) {
     steps.push(
       step(
         `post-promotion watch ${formatMs(strategy.postPromotionWatchMs)}`,
@@ -55,7 +62,8 @@ export function blueGreenPlan({
       ),
     );
   }
-  const warm = strategy.scaleDownDelayMs - strategy.postPromotionWatchMs;
+  const watched = post !== null ? (post.durationMs ?? 0) : strategy.postPromotionWatchMs;
+  const warm = strategy.scaleDownDelayMs - watched;
   if (warm > 0) {
     steps.push(
       step(`keep ${from} warm ${formatMs(warm)}`, both, after, { kind: 'duration', ms: warm }, true),

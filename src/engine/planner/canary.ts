@@ -4,14 +4,9 @@
 import type { CanaryStrategy } from '../../spec/compiled.js';
 import type { HeaderRoute } from '../../targets/local/types.js';
 import type { PlanStep, SetIntent, TrafficIntent } from '../model.js';
+import { analysisStep, runOf } from './analysis.js';
+import { formatMs } from './format.js';
 import { type PlanInput, promotionSteps, step, traffic } from './shared.js';
-
-export function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
 
 export function canaryPlan({ spec, version, fromVersion }: PlanInput & { fromVersion: string }): PlanStep[] {
   const strategy = spec.strategy as CanaryStrategy;
@@ -43,8 +38,11 @@ export function canaryPlan({ spec, version, fromVersion }: PlanInput & { fromVer
       false,
     ),
   ];
-  for (const s of strategy.steps) {
-    if ('setWeight' in s) {
+  for (const [index, s] of strategy.steps.entries()) {
+    if ('analysis' in s) {
+      const like = step('', sets(weight), current(), { kind: 'none' }, false);
+      steps.push(analysisStep('analysis', like, runOf(`step-${index + 1}`, s.analysis), exposed()));
+    } else if ('setWeight' in s) {
       if (canaryCount(s.setWeight) > canaryCount(weight)) {
         steps.push(
           step(

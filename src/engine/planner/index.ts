@@ -1,6 +1,7 @@
 // Strategy → plan. A registry, not an if-chain: a new strategy is one file and one line here.
 import type { CompiledSpec, Strategy } from '../../spec/compiled.js';
 import type { PlanStep } from '../model.js';
+import { withBackground, withBake } from './analysis.js';
 import { blueGreenPlan } from './blue-green.js';
 import { canaryPlan } from './canary.js';
 import { rollingPlan } from './rolling.js';
@@ -19,7 +20,8 @@ export function planRelease(spec: CompiledSpec, version: string, fromVersion: st
   if (fromVersion === null || fromVersion === version) {
     return firstReleasePlan({ spec, version, fromVersion });
   }
-  return planners[spec.strategy.kind]({ spec, version, fromVersion });
+  const plan = planners[spec.strategy.kind]({ spec, version, fromVersion });
+  return withBake(withBackground(plan, spec), spec);
 }
 
 /** A rollback release (to an older revision) ignores the strategy: start it beside, switch, remove. */
@@ -39,6 +41,8 @@ export function planRollbackRelease(
         autoPromote: true,
         postPromotionWatchMs: 0,
         scaleDownDelayMs: 0,
+        prePromotionAnalysis: null,
+        postPromotionAnalysis: null,
       },
     },
     version,

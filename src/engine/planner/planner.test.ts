@@ -84,6 +84,8 @@ describe('planner', () => {
         autoPromote: false,
         postPromotionWatchMs: 30_000,
         scaleDownDelayMs: 60_000,
+        prePromotionAnalysis: null,
+        postPromotionAnalysis: null,
       },
     });
     const plan = planRelease(spec, 'v2', 'v1');

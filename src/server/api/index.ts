@@ -10,6 +10,7 @@ import { onApiError } from './errors.js';
 import { readBody } from './input.js';
 import { openApiDocument } from './openapi.js';
 import { honoPath, type ApiDeps, type Route } from './route.js';
+import { analysisRoutes } from './routes-analysis.js';
 import { appRoutes } from './routes-apps.js';
 import { eventRoutes } from './routes-events.js';
 import { releaseRoutes } from './routes-releases.js';
@@ -21,6 +22,7 @@ export const API_ROUTES: readonly Route[] = [
   ...systemRoutes,
   ...appRoutes,
   ...releaseRoutes,
+  ...analysisRoutes,
   ...eventRoutes,
   ...trafficRoutes,
 ];

@@ -92,7 +92,10 @@ export const appRoutes: Route[] = [
     parameters: [
       { name: 'version', in: 'query', type: 'string', required: true, description: 'Version to plan.' },
     ],
-    success: { status: 200, description: '`{fromVersion, steps}`' },
+    success: {
+      status: 200,
+      description: '`{fromVersion, steps, analysis}`: analysis describes every metric and judge',
+    },
     errors: [404, 422],
     handle: async ({ c, deps, param }) => deps.ctx.ops.plan(param('app'), requiredQuery(c, 'version')),
   }),

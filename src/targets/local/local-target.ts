@@ -8,7 +8,7 @@ import type { CompiledSpec } from '../../spec/compiled.js';
 import { runSpecFor } from '../../spec/resolve-version.js';
 import type { PreviewResponse, Target, TargetCapabilities, TargetObservation } from '../target.js';
 import type { AgentClient } from './agent/client.js';
-import type { AppStats } from './types.js';
+import type { AppStats, StatsBucket } from './types.js';
 
 const isNotFound = (error: unknown): boolean => error instanceof GreenlightError && error.code === 'GL1002';
 
@@ -56,11 +56,16 @@ export class LocalTarget implements Target {
       (listen.port === 0 || existing.listen.port === listen.port);
     if (existing && sameListen && JSON.stringify(existing.limits) === JSON.stringify(spec.traffic.limits))
       return;
+    const current = existing?.traffic ?? { weights: {} };
+    const routing = this.routing(spec);
+    // retry-on-stable needs a stable version to retry on: a new app has none before its first release.
+    routing.retryOnStable &&= 'stable' in current && current.stable !== undefined;
+    const traffic = { ...current, ...routing };
     await this.agent.putApp({
       name: spec.name,
       listen: existing && listen.port === 0 ? existing.listen : listen,
       versions: existing?.versions ?? [],
-      traffic: { ...(existing?.traffic ?? { weights: {} }), ...this.routing(spec) },
+      traffic,
       limits: spec.traffic.limits,
     });
   }
@@ -121,6 +126,10 @@ export class LocalTarget implements Target {
 
   async stats(app: string): Promise<AppStats | undefined> {
     return this.agent.stats(app);
+  }
+
+  streamStats(app: string, onBucket: (bucket: StatsBucket) => void, signal: AbortSignal): Promise<void> {
+    return this.agent.streamStats(app, onBucket, signal);
   }
 
   async previewRequest(

@@ -4,7 +4,7 @@
 import type { Clock } from '../../engine/clock.js';
 import type { SetIntent, TrafficIntent } from '../../engine/model.js';
 import type { CompiledSpec } from '../../spec/compiled.js';
-import type { AppStats, VersionStats, VersionWindowStats } from '../local/types.js';
+import type { AppStats, StatsBucket, VersionStats, VersionWindowStats } from '../local/types.js';
 import type { PreviewResponse, Target, TargetCapabilities, TargetObservation } from '../target.js';
 
 export interface MemoryBehaviour {
@@ -51,6 +51,7 @@ export class MemoryTarget implements Target {
   private readonly apps = new Map<string, MemoryApp>();
   /** Every call, in order, for tests that assert what the engine asked for. */
   readonly calls: string[] = [];
+  private readonly streams = new Map<string, Set<(bucket: StatsBucket) => void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -162,6 +163,31 @@ export class MemoryTarget implements Target {
       versions,
       maintenance: { rejected: 0, heldThenServed: 0 },
     };
+  }
+
+  /** Follows the buckets a test pushes with pushBucket. */
+  streamStats(app: string, onBucket: (bucket: StatsBucket) => void, signal: AbortSignal): Promise<void> {
+    let listeners = this.streams.get(app);
+    if (!listeners) this.streams.set(app, (listeners = new Set()));
+    listeners.add(onBucket);
+    return new Promise((resolve) => {
+      const stop = (): void => {
+        listeners.delete(onBucket);
+        resolve();
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+
+  /** Sends one bucket of the low-latency stream to whoever follows the app's. */
+  pushBucket(bucket: StatsBucket): void {
+    for (const listener of this.streams.get(bucket.app) ?? []) listener(bucket);
+  }
+
+  /** Whether someone follows the app's stream (tests wait for the engine to subscribe). */
+  streaming(app: string): boolean {
+    return (this.streams.get(app)?.size ?? 0) > 0;
   }
 
   async previewRequest(spec: CompiledSpec, version: string): Promise<PreviewResponse> {

@@ -20,13 +20,17 @@ export class AgentClient {
   private readonly http: Client;
 
   constructor(
-    target: { socket: string } | { url: string },
+    private readonly target: { socket: string } | { url: string },
     private readonly token: string,
   ) {
-    this.http =
-      'socket' in target
-        ? new Client('http://agent', { socketPath: target.socket, pipelining: 0 })
-        : new Client(target.url, { pipelining: 0 });
+    this.http = this.connect();
+  }
+
+  private connect(): Client {
+    const target = this.target;
+    return 'socket' in target
+      ? new Client('http://agent', { socketPath: target.socket, pipelining: 0 })
+      : new Client(target.url, { pipelining: 0 });
   }
 
   /** A client for the agent running on a data directory (reads its socket and token from there). */
@@ -124,7 +128,22 @@ export class AgentClient {
     onBucket: (bucket: StatsBucket) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const response = await this.http.request({
+    // A connection of its own: the stream never ends, and one connection serves one request at a time.
+    const http = this.connect();
+    try {
+      await this.followStream(http, app, onBucket, signal);
+    } finally {
+      await http.destroy().catch(() => {});
+    }
+  }
+
+  private async followStream(
+    http: Client,
+    app: string,
+    onBucket: (bucket: StatsBucket) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await http.request({
       method: 'GET',
       path: `/v1/apps/${encodeURIComponent(app)}/stats/stream`,
       headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' },

@@ -55,9 +55,15 @@ export class LogCapture {
   }
 
   private read(): void {
+    this.readFrom(this.path);
+    if (this.offset > this.opts.maxBytes) this.rotate();
+  }
+
+  /** Takes the lines of `path` from the current offset to its end. */
+  private readFrom(path: string): void {
     let fd: number;
     try {
-      fd = openSync(this.path, 'r');
+      fd = openSync(path, 'r');
     } catch {
       return;
     }
@@ -82,7 +88,6 @@ export class LogCapture {
     } finally {
       closeSync(fd);
     }
-    if (this.offset > this.opts.maxBytes) this.rotate();
   }
 
   private restart(offset: number): void {
@@ -106,12 +111,15 @@ export class LogCapture {
 
   /**
    * Copy-truncate: the child holds the file open in append mode, so after truncation its next write lands at
-   * offset 0 of the same file. Bytes written between the copy and the truncate are lost; that is the price of
-   * not needing the child's cooperation.
+   * offset 0 of the same file. What the child wrote since the last read is in the copy: the memory takes it
+   * from there. Bytes written between the copy and the truncate are lost; that is the price of not needing the
+   * child's cooperation.
    */
   private rotate(): void {
+    const rotated = `${this.path}.1`;
     try {
-      copyFileSync(this.path, `${this.path}.1`);
+      copyFileSync(this.path, rotated);
+      this.readFrom(rotated);
       truncateSync(this.path, 0);
     } catch {
       return;
