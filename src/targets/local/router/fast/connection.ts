@@ -1,5 +1,6 @@
-// One client connection of the fast engine: request heads and bodies parsed with llhttp, one request served at
-// a time (pipelined ones wait in order, reading paused meanwhile), the response written straight to the socket,
+// One client connection of the fast engine: request heads and bodies parsed with llhttp reading the socket
+// directly, one request served at a time (pipelined ones wait in order, reading paused meanwhile), the
+// response gathered and written to the socket in as few writes as possible (one for a small answer),
 // keep-alive, and the client-side limits: 431 for an oversized head, 400 for a malformed or ambiguous one
 // (llhttp refuses Content-Length with Transfer-Encoding, duplicate Content-Length and a Transfer-Encoding that
 // does not end in chunked), 408 when a head or body does not arrive in time. Upgrade requests leave the
@@ -7,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { RouterLimits } from '../../types.js';
 import type { HasDeadline } from './deadlines.js';
-import { HttpParser, type ParseError } from './llhttp.js';
+import { HttpParser, setReading, type ParseError } from './llhttp.js';
 
 /** Where a request's body goes once its exchange has started. */
 export interface BodySink {
@@ -73,6 +74,11 @@ const TIMED_OUT = 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n\r\n';
 
 /** The whole request body must arrive within this (node:http's requestTimeout default). */
 const BODY_TIMEOUT_MS = 300_000;
+/**
+ * Response pieces (head, body chunks, chunk framing) are gathered up to this many bytes and written as one
+ * buffer: one write syscall and no stream bookkeeping per piece. Larger answers go out corked, chunk by chunk.
+ */
+const GATHER_MAX_BYTES = 16 * 1024;
 
 export class ClientConn implements HasDeadline {
   deadline: number;
@@ -85,12 +91,15 @@ export class ClientConn implements HasDeadline {
   private upgrade: FastRequest | null = null;
   /** A parse error seen while an earlier request was still being served: answered after it. */
   private pendingError: string | null = null;
-  private corked = false;
+  /** Response pieces not written yet, and their total length in bytes (all latin1 or raw bytes). */
+  private gathered: (Buffer | string)[] = [];
+  private gatheredBytes = 0;
   private bodyPaused = false;
   private readingPaused = false;
   private done = false;
   private disposed = false;
   private drainListener: (() => void) | null = null;
+  private remote: string | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -117,15 +126,16 @@ export class ClientConn implements HasDeadline {
         this.parsing = null;
         req?.end();
       },
+      onExecute: (r) => this.afterRead(r),
     });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
     socket.on('close', () => this.onClose());
+    if (!this.parser.consume(socket)) socket.destroy();
   }
 
   get remoteAddress(): string {
-    return this.socket.remoteAddress ?? '';
+    return (this.remote ??= this.socket.remoteAddress ?? '');
   }
 
   get closing(): boolean {
@@ -136,10 +146,10 @@ export class ClientConn implements HasDeadline {
     return this.active === null && !this.inHead;
   }
 
-  private onData(chunk: Buffer): void {
-    const r = this.parser.execute(chunk);
+  /** After llhttp has parsed one read of the socket. */
+  private afterRead(r: number | ParseError): void {
     if (typeof r !== 'number') return this.parseError(r);
-    if (this.upgrade !== null) return this.handOff(chunk.subarray(r));
+    if (this.upgrade !== null) return this.handOff(this.parser.currentBuffer().subarray(r));
     if (this.active === null) this.next();
     else this.updateReading();
   }
@@ -190,8 +200,7 @@ export class ClientConn implements HasDeadline {
     const pause = this.bodyPaused || this.queue.length > 0 || this.pendingError !== null;
     if (pause === this.readingPaused || this.done) return;
     this.readingPaused = pause;
-    if (pause) this.socket.pause();
-    else this.socket.resume();
+    setReading(this.socket, !pause);
   }
 
   /** Body backpressure: the upstream is not taking more for now. */
@@ -201,26 +210,56 @@ export class ClientConn implements HasDeadline {
   }
 
   writeContinue(): void {
-    this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
   }
 
-  /** Writes a response head; body chunks written before `flush` go out with it in one write. */
+  /** Writes a response head; what follows until `flush` goes out with it in one write when small. */
   startResponse(head: string): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-    }
-    this.socket.write(head, 'latin1');
+    this.gather(head);
   }
 
+  /** Writes part of the response body; false when the client is not taking more for now (see onDrain). */
   writeBody(chunk: Buffer | string): boolean {
-    return this.socket.write(chunk);
+    // Once the socket holds unsent data, pieces go straight to it so that its answer reports backpressure.
+    if (this.socket.writableLength === 0) return this.gather(chunk);
+    this.flush();
+    return this.socket.write(chunk, 'latin1');
   }
 
+  /** Writes what was gathered. */
   flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
+    const pieces = this.gathered;
+    const n = pieces.length;
+    if (n === 0) return;
+    const bytes = this.gatheredBytes;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    if (n === 1) {
+      this.socket.write(pieces[0] as Buffer | string, 'latin1');
+      return;
+    }
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const p of pieces) at += typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
+    this.socket.write(out);
+  }
+
+  /** Adds a piece to the gathered ones; past GATHER_MAX_BYTES, everything goes out at once (one writev). */
+  private gather(piece: Buffer | string): boolean {
+    const length = piece.length;
+    if (this.gatheredBytes + length <= GATHER_MAX_BYTES) {
+      this.gathered.push(piece);
+      this.gatheredBytes += length;
+      return true;
+    }
+    const socket = this.socket;
+    socket.cork();
+    for (const p of this.gathered) socket.write(p, 'latin1');
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    const ok = socket.write(piece, 'latin1');
+    socket.uncork();
+    return ok;
   }
 
   /** Calls `listener` once when the socket drains (response backpressure). */

@@ -86,13 +86,18 @@ class FastExchange implements RequestHead, SelectionOut, UpstreamJob, BodySink, 
     return this.bodyless;
   }
 
+  get hasBody(): boolean {
+    return !this.bodyless;
+  }
+
   dispatch(route: VersionRoute, endpoint: EndpointState): void {
     this.route = route;
     this.endpoint = endpoint;
     endpoint.inFlight += 1;
     this.req.gone = this;
     this.head = requestHead(this.base, this.host !== '', endpoint.host, endpoint.port);
-    this.headDeadline = performance.now() + this.ctx.limits.upstreamTimeoutMs;
+    // `start` is a few microseconds old at most (a retry gets a fresh exchange).
+    this.headDeadline = this.start + this.ctx.limits.upstreamTimeoutMs;
     endpoint.upstream.acquire(this);
   }
 
@@ -110,9 +115,14 @@ class FastExchange implements RequestHead, SelectionOut, UpstreamJob, BodySink, 
     if (conn === null || this.state === DONE) return;
     this.sent += chunk.length;
     if (this.sent > this.ctx.limits.maxBodyBytes) return this.tooLarge();
-    const ok = this.chunked
-      ? conn.write(`${chunk.length.toString(16)}\r\n`) && conn.write(chunk) && conn.write('\r\n')
-      : conn.write(chunk);
+    let ok: boolean;
+    if (this.chunked) {
+      // All three pieces are written whatever the first answers: backpressure pauses the source, it never
+      // drops bytes.
+      conn.write(`${chunk.length.toString(16)}\r\n`);
+      conn.write(chunk);
+      ok = conn.write('\r\n');
+    } else ok = conn.write(chunk);
     if (!ok) this.req.conn.pauseBody(true);
   }
 
@@ -147,12 +157,12 @@ class FastExchange implements RequestHead, SelectionOut, UpstreamJob, BodySink, 
   onResponseBody(chunk: Buffer): boolean {
     if (this.state !== STREAMING || this.framing === BODY_NONE) return true;
     const conn = this.req.conn;
-    const ok =
-      this.framing === BODY_CHUNKED
-        ? conn.writeBody(`${chunk.length.toString(16)}\r\n`) &&
-          conn.writeBody(chunk) &&
-          conn.writeBody('\r\n')
-        : conn.writeBody(chunk);
+    let ok: boolean;
+    if (this.framing === BODY_CHUNKED) {
+      conn.writeBody(`${chunk.length.toString(16)}\r\n`);
+      conn.writeBody(chunk);
+      ok = conn.writeBody('\r\n');
+    } else ok = conn.writeBody(chunk);
     if (ok) return true;
     conn.onDrain(() => this.upstream?.resume());
     return false;

@@ -112,11 +112,14 @@ export function responseHead(
   return { text: `${text}\r\n`, framing, keepAlive };
 }
 
-function connectionTokens(value: string, into: string[] | null): string[] {
-  const out = into ?? [];
-  for (const t of value.toLowerCase().split(',')) {
+/** Adds the header names a Connection value lists to `into`; the usual bare keep-alive or close adds none. */
+function connectionTokens(value: string, into: string[] | null): string[] | null {
+  const v = value.toLowerCase();
+  if (v === 'keep-alive' || v === 'close') return into;
+  let out = into;
+  for (const t of v.split(',')) {
     const token = t.trim();
-    if (token !== '' && token !== 'close' && token !== 'keep-alive') out.push(token);
+    if (token !== '' && token !== 'close' && token !== 'keep-alive') (out ??= []).push(token);
   }
   return out;
 }

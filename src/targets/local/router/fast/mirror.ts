@@ -11,6 +11,7 @@ const MIRROR_MAX_IN_FLIGHT = 64;
 
 class MirrorJob implements UpstreamJob {
   readonly replayable = true;
+  readonly hasBody = false;
   private released = false;
 
   constructor(

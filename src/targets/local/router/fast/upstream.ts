@@ -1,9 +1,10 @@
 // The fast engine's upstream client: a keep-alive pool of raw TCP connections per endpoint, one request at a
-// time on each, responses parsed with llhttp. A job (one forwarded request) gets a connection, writes its head
-// and body, and is called back with the response head, body chunks (with backpressure) and end, or a failure.
+// time on each, responses parsed by llhttp reading the socket directly. A job (one forwarded request) gets a
+// connection, writes its head and body (together, in one write, when the body is already there), and is called
+// back with the response head, body chunks (with backpressure) and end, or a failure.
 import { connect, type Socket } from 'node:net';
 import { DeadlineSet, type HasDeadline } from './deadlines.js';
-import { HttpParser, SKIP_BODY } from './llhttp.js';
+import { HttpParser, setReading, SKIP_BODY, type ParseError } from './llhttp.js';
 
 /** Why an upstream request failed. TIMEOUT becomes 504, the others 502. */
 export const CONNECT_FAILED = 1;
@@ -17,6 +18,8 @@ export interface UpstreamJob {
   readonly isHead: boolean;
   /** Can be sent again on a fresh connection when a reused one turns out dead (no body streamed). */
   readonly replayable: boolean;
+  /** The request has a body (`onConnected` writes it): the head waits to go out with its first bytes. */
+  readonly hasBody: boolean;
   /** performance.now() by which the response head must have come. */
   readonly headDeadline: number;
   /** The head is written; the job now writes its body (if any) with `conn.write` / `conn.endBody`. */
@@ -52,6 +55,8 @@ export class UpstreamConn implements HasDeadline {
   private keepAlive = false;
   private bodyDone = true;
   private closed = false;
+  /** A response ended during the current read (the connection may be idle again by the read's end). */
+  private endedInRead = false;
   idleSince = 0;
 
   constructor(
@@ -65,13 +70,15 @@ export class UpstreamConn implements HasDeadline {
       onHeadersComplete: (_M, _m, headers, _method, _url, status, reason, upgrade, keepAlive) =>
         this.onHeadersComplete(status, reason, headers, upgrade, keepAlive),
       onBody: (chunk) => {
-        if (this.job !== null && !this.informational && !this.job.onResponseBody(chunk)) this.socket.pause();
+        if (this.job !== null && !this.informational && !this.job.onResponseBody(chunk)) {
+          setReading(this.socket, false);
+        }
       },
       onMessageComplete: () => this.onMessageComplete(),
+      onExecute: (r) => this.afterRead(r),
     });
     const socket = (this.socket = connect({ host, port, noDelay: true }));
     socket.on('connect', () => this.onConnect());
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('drain', () => this.job?.onUpstreamDrain());
     socket.on('error', () => undefined);
@@ -87,8 +94,16 @@ export class UpstreamConn implements HasDeadline {
     this.headDone = false;
     this.bodyDone = false;
     this.deadline = job.headDeadline;
-    this.socket.write(job.head, 'latin1');
+    const socket = this.socket;
+    if (!job.hasBody) {
+      socket.write(job.head, 'latin1');
+      return job.onConnected(this);
+    }
+    // The head and whatever body has arrived already leave in one writev.
+    socket.cork();
+    socket.write(job.head, 'latin1');
     job.onConnected(this);
+    socket.uncork();
   }
 
   get isConnected(): boolean {
@@ -109,7 +124,7 @@ export class UpstreamConn implements HasDeadline {
   }
 
   resume(): void {
-    this.socket.resume();
+    setReading(this.socket, true);
   }
 
   /** Drops the connection; the job (if any) gets no more callbacks. */
@@ -126,6 +141,7 @@ export class UpstreamConn implements HasDeadline {
   }
 
   private onConnect(): void {
+    if (!this.parser.consume(this.socket)) return void this.socket.destroy();
     this.connected = true;
     this.deadline = Infinity;
     this.pool.connected(this);
@@ -162,6 +178,7 @@ export class UpstreamConn implements HasDeadline {
     }
     const job = this.job;
     this.job = null;
+    this.endedInRead = true;
     if (this.keepAlive && this.bodyDone && !this.closed) {
       this.idleSince = performance.now();
       this.pool.release(this);
@@ -169,16 +186,18 @@ export class UpstreamConn implements HasDeadline {
     job?.onResponseEnd();
   }
 
-  private onData(chunk: Buffer): void {
+  /** After llhttp has parsed one read of the socket. */
+  private afterRead(r: number | ParseError): void {
     this.gotBytes = true;
-    if (this.job === null) {
-      // Nothing was asked: an upstream talking out of turn is not reused.
-      this.socket.destroy();
-      return;
-    }
-    const r = this.parser.execute(chunk);
-    if (typeof r !== 'number') this.fail(BROKEN);
-    else this.job?.onReadEnd();
+    const ended = this.endedInRead;
+    this.endedInRead = false;
+    if (typeof r !== 'number') return this.fail(BROKEN);
+    const job = this.job;
+    // Bytes while nothing was asked: an upstream talking out of turn is not reused (a complete unasked head
+    // has failed in onHeadersComplete already).
+    if (job === null) {
+      if (!ended) this.socket.destroy();
+    } else job.onReadEnd();
   }
 
   private onEnd(): void {
