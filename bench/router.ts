@@ -13,6 +13,7 @@ import { interrupted, onFinalCleanup, stopAll } from './lib/procs.js';
 import { summary, writeRouterResults, type RouterRun } from './lib/report.js';
 import {
   portOf,
+  proxyWorkers,
   routerAvailable,
   startBackend,
   startGreenlight,
@@ -95,10 +96,15 @@ export async function main(args: string[]): Promise<void> {
     const backend = await startBackend(workDir);
     const backendPort = portOf(backend);
     const targets: Target[] = [backend];
-    if (routerAvailable()) targets.push(await startGreenlight(backendPort, opts.routerWorkers));
+    const workers = await proxyWorkers(opts.routerWorkers);
+    if (routerAvailable()) targets.push(await startGreenlight(backendPort, workers));
     else
       log('the Greenlight router is not in this checkout yet (src/targets/local/router/router.ts): skipped');
-    targets.push(await startHaproxy(workDir, backendPort), await startNginxProxy(workDir, backendPort));
+    targets.push(
+      await startHaproxy(workDir, backendPort, workers),
+      await startNginxProxy(workDir, backendPort, workers),
+    );
+    log(`${workers} router processes, HAProxy threads and nginx worker processes each`);
     await checkTargets(targets);
     log(`targets: ${targets.map((t) => `${t.name} ${t.url}`).join(', ')}`);
 
@@ -136,6 +142,7 @@ export async function main(args: string[]): Promise<void> {
         churn: opts.churn,
         backendBodyBytes: Buffer.byteLength(BACKEND_BODY),
         routerWorkers: opts.routerWorkers,
+        proxyWorkers: workers,
         installedPackages,
       },
       throughput,

@@ -15,6 +15,10 @@ const registry: Record<string, { about: string; load: () => Promise<Benchmark> }
     about: 'The engine: 1,000 concurrent canary releases (fake target, SQLite); step latency, peak RSS',
     load: () => import('./engine.js'),
   },
+  safety: {
+    about: 'Broken and subtly worse canaries under load (real processes): time to stable, failures; A/A',
+    load: () => import('./safety.js'),
+  },
 };
 
 function usage(): string {

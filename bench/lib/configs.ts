@@ -49,13 +49,18 @@ export async function writeNginxBackend(dir: string, port: number): Promise<stri
   return path;
 }
 
-/** nginx as a reverse proxy with a keep-alive upstream pool (64 idle connections per worker). */
-export async function writeNginxProxy(dir: string, port: number, backendPort: number): Promise<string> {
+/** nginx as a reverse proxy with `workers` worker processes and a keep-alive upstream pool (64 idle per worker). */
+export async function writeNginxProxy(
+  dir: string,
+  port: number,
+  backendPort: number,
+  workers: number,
+): Promise<string> {
   const path = join(dir, 'nginx-proxy.conf');
   await mkdir(join(dir, 'proxy-tmp'), { recursive: true });
   await writeFile(
     path,
-    `${nginxPreamble(dir, 'proxy', 'auto')}  upstream backend {
+    `${nginxPreamble(dir, 'proxy', String(workers))}  upstream backend {
     server 127.0.0.1:${backendPort};
     keepalive 64;
     keepalive_requests ${KEEPALIVE_REQUESTS};
@@ -74,13 +79,19 @@ export async function writeNginxProxy(dir: string, port: number, backendPort: nu
   return path;
 }
 
-/** HAProxy in HTTP mode, default threads, keep-alive both sides, server connections always reused. */
-export async function writeHaproxy(dir: string, port: number, backendPort: number): Promise<string> {
+/** HAProxy in HTTP mode with `threads` threads, keep-alive both sides, server connections always reused. */
+export async function writeHaproxy(
+  dir: string,
+  port: number,
+  backendPort: number,
+  threads: number,
+): Promise<string> {
   const path = join(dir, 'haproxy.cfg');
   await writeFile(
     path,
     `global
   maxconn 4096
+  nbthread ${threads}
 
 defaults
   mode http

@@ -19,8 +19,10 @@ export interface RouterRun {
     latency: { connections: number; targetRps: number; durationS: number; rounds: number };
     churn: { connections: number; churnS: number; loadS: number; periodMs: number; replaceAtS: number[] };
     backendBodyBytes: number;
-    /** Router processes (RouterOptions.workers); null: the router's default. */
+    /** Router processes asked for with --router-workers; null: the agent's default. */
     routerWorkers: number | null;
+    /** Processes (Greenlight, nginx) or threads (HAProxy) each proxy ran with: the same for all three. */
+    proxyWorkers: number;
     installedPackages: string[];
   };
   throughput: PhaseResult;
@@ -150,11 +152,15 @@ function markdown(run: RouterRun): string {
     '',
     `- Backend: an nginx server block (1 worker) answering every request 200 with a fixed ${c.backendBodyBytes}-byte JSON body. ` +
       'A fast C backend, so that the proxies, not the backend, are the bottleneck. `direct` is wrk against it.',
-    '- HAProxy: `mode http`, `http-reuse always`, keep-alive on both sides, default threads.',
-    '- nginx proxy: `worker_processes auto`, upstream `keepalive 64`, `proxy_http_version 1.1`, `proxy_set_header Connection ""`.',
+    `- Each proxy gets the same share of the machine: ${c.proxyWorkers} Greenlight router processes ` +
+      `(${c.routerWorkers === null ? "the agent's default, `defaultRouterWorkers()`" : `--router-workers ${c.routerWorkers}`}), ` +
+      `HAProxy \`nbthread ${c.proxyWorkers}\`, nginx \`worker_processes ${c.proxyWorkers}\`. The backend nginx has 1 worker, wrk 1 thread.`,
+    '- HAProxy: `mode http`, `http-reuse always`, keep-alive on both sides.',
+    '- nginx proxy: upstream `keepalive 64`, `proxy_http_version 1.1`, `proxy_set_header Connection ""`.',
     '- nginx (backend and proxy) `keepalive_requests` is lifted so no target closes client connections mid-run.',
-    '- Greenlight: the router from `src/targets/local/router/router.ts`, in its own node process (bench/lib/router-entry.ts), ' +
-      `limits and traffic as the admin API defaults them, ${c.routerWorkers === null ? "the router's default number of workers" : `workers: ${c.routerWorkers}`}.`,
+    '- Greenlight: the router from `src/targets/local/router/router.ts`, in its own node process (bench/lib/router-entry.ts) ' +
+      'and the worker processes it forks, limits and traffic as the admin API defaults them, the fast engine (the default). ' +
+      'It adds X-Forwarded-For, -Proto, -Host and x-request-id to every request; HAProxy and nginx, as configured here, add nothing.',
     `- Everything (wrk, proxy, backend) shares the same ${m.nproc} CPUs on loopback: the figures compare the proxies with each other here, ` +
       'they are not the capacity of a real server. The machine is shared with other work; see the load averages above.',
     '',
@@ -174,7 +180,7 @@ function markdown(run: RouterRun): string {
     '```',
     '',
     'Options: `--duration S` (throughput and latency runs), `--connections N`, `--rate N` (the paced rate), ' +
-      "`--router-workers N` (the Greenlight router's `workers` option; default: the router's own default).",
+      "`--router-workers N` (the Greenlight router's processes, and HAProxy's threads and nginx's workers with it; default: the agent's default).",
     'Raw figures of every run are in `router.json` (`runs`).',
     '',
   );

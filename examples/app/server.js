@@ -6,6 +6,8 @@
 //   APP_VERSION        version label put in every response (default "v1")
 //   FAIL_RATE          share of requests to / answered 500, 0..1 (default 0)
 //   LATENCY_MS         added latency per request to / (default 0)
+//   LATENCY_SIGMA      when > 0, LATENCY_MS is the median of a lognormal latency with this sigma (the standard
+//                      deviation of its log): p95 = LATENCY_MS * e^(1.645 * sigma) (default 0: fixed latency)
 //   LATENCY_JITTER_MS  extra random latency, uniform 0..N ms (default 0)
 //   STARTUP_DELAY_MS   /ready answers 503 until this long after start (default 0)
 //   LISTEN_DELAY_MS    do not even listen until this long after start (default 0)
@@ -26,6 +28,7 @@ const host = knob('HOST', '127.0.0.1');
 const version = knob('APP_VERSION', 'v1');
 const failRate = Number(knob('FAIL_RATE', '0'));
 const latencyMs = Number(knob('LATENCY_MS', '0'));
+const latencySigma = Number(knob('LATENCY_SIGMA', '0'));
 const jitterMs = Number(knob('LATENCY_JITTER_MS', '0'));
 const startupDelayMs = Number(knob('STARTUP_DELAY_MS', '0'));
 const listenDelayMs = Number(knob('LISTEN_DELAY_MS', '0'));
@@ -46,6 +49,12 @@ function send(res, status, body) {
   res.end(text);
 }
 
+/** A standard normal draw (Box–Muller), for the lognormal latency. */
+function standardNormal() {
+  const u = 1 - Math.random(); // (0, 1]: the logarithm stays finite
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random());
+}
+
 function handleApp(req, res) {
   served += 1;
   if (crashAfter > 0 && served >= crashAfter) {
@@ -53,7 +62,8 @@ function handleApp(req, res) {
     setImmediate(() => process.exit(1));
     return;
   }
-  const delay = latencyMs + (jitterMs > 0 ? Math.random() * jitterMs : 0);
+  const base = latencySigma > 0 ? latencyMs * Math.exp(latencySigma * standardNormal()) : latencyMs;
+  const delay = base + (jitterMs > 0 ? Math.random() * jitterMs : 0);
   const reply = () => {
     if (failRate > 0 && Math.random() < failRate) send(res, 500, { error: 'injected failure', version });
     else send(res, 200, { version, instance, pid: process.pid, served });
