@@ -103,6 +103,17 @@ export const FINAL_PHASES: ReadonlySet<ReleasePhase> = new Set([
 export interface Actor {
   name: string;
   role: string;
+  /** The environments a token may act in; absent or null: all. */
+  environments?: string[] | null;
+}
+
+/** What the person who started a release said about it, fixed at creation. */
+export interface ReleaseMeta {
+  /** When the change was committed (ISO), for lead time: `deploy --commit-time`, or read from git. */
+  commitTime?: string | null;
+  commit?: string | null;
+  /** An emergency release (hotfix): windows were bypassed with this written justification. */
+  emergency?: { justification: string } | null;
 }
 
 /** The actor of everything the engine does by itself. */
@@ -134,6 +145,8 @@ export interface Release {
   outcomeReason: string | null;
   createdBy: Actor;
   reason: string | null;
+  /** Absent in releases stored before it existed. */
+  meta?: ReleaseMeta;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;

@@ -11,7 +11,8 @@ import type { Engine } from './engine.js';
 import { FINAL_PHASES, type Actor, type NewEvent, type PlanStep, type Release } from './model.js';
 import { planRelease, planRollbackRelease, rollbackPlan } from './planner/index.js';
 
-export const DEFAULT_ENVIRONMENT = 'default';
+export { DEFAULT_ENVIRONMENT } from '../spec/runbook-defaults.js';
+import { DEFAULT_ENVIRONMENT } from '../spec/runbook-defaults.js';
 
 export interface OperationsDeps {
   store: Store;

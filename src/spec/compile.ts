@@ -19,6 +19,7 @@ import { parseDuration } from './duration.js';
 import { parseListen } from './listen.js';
 import type { RawApp, RawSpec, RawStep } from './schema.js';
 import { parseSize } from './size.js';
+import { noRunbook } from './runbook-defaults.js';
 
 type RawLocal = RawSpec['target']['local'];
 type RawProbe = NonNullable<NonNullable<RawSpec['health']>['readiness']>;
@@ -204,5 +205,6 @@ export function compileApp(raw: RawApp, file: string): CompiledSpec {
     progressDeadlineMs: ms(spec.progressDeadline, '10m'),
     rollbackTriggers: compileTriggers(spec.rollbackTriggers),
     analysis,
+    ...noRunbook(),
   };
 }

@@ -2,6 +2,15 @@
 // Everything downstream (planner, engine, targets) reads only this; nothing re-validates or re-defaults.
 // Durations are milliseconds; weights are percentages.
 import type { HeaderRoute, ProbeSpec, RouterLimits } from '../targets/local/types.js';
+import type {
+  EnvironmentOverrides,
+  GatesSpec,
+  HooksSpec,
+  NotificationsSpec,
+  SecretsSpec,
+} from './compiled-gates.js';
+
+export type * from './compiled-gates.js';
 
 export const API_VERSION = 'greenlight.dev/v1alpha1';
 
@@ -199,4 +208,10 @@ export interface CompiledSpec {
   progressDeadlineMs: number;
   rollbackTriggers: RollbackTrigger[];
   analysis: AnalysisSpec;
+  gates: GatesSpec;
+  hooks: HooksSpec;
+  notifications: NotificationsSpec;
+  secrets: SecretsSpec;
+  /** Declared environments and what each overrides; an app that declares none has one, `default`. */
+  environments: Record<string, EnvironmentOverrides>;
 }

@@ -8,6 +8,7 @@ import type { CompiledSpec } from './compiled.js';
 import { compileSpecText, loadSpecFile } from './load.js';
 import { SpecError } from './spec-error.js';
 import { builtinTemplates } from './compile-analysis.js';
+import { noRunbook } from './runbook-defaults.js';
 
 const HEAD = `apiVersion: greenlight.dev/v1alpha1
 kind: App
@@ -70,6 +71,7 @@ void test('a minimal spec gets every default, once', () => {
       onInconclusive: 'pause',
       builtinDefaults: true,
     },
+    ...noRunbook(),
   };
   assert.deepEqual(spec, expected);
 });

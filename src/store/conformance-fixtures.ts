@@ -5,6 +5,7 @@ import { API_VERSION } from '../spec/compiled.js';
 import type { CompiledSpec } from '../spec/compiled.js';
 import type { NewRelease, Store } from './store.js';
 import { noAnalysis } from '../spec/compile-analysis.js';
+import { noRunbook } from '../spec/runbook-defaults.js';
 
 export const ALICE: Actor = { name: 'alice', role: 'deployer' };
 
@@ -57,6 +58,7 @@ export function sampleSpec(name: string, instances = 2): CompiledSpec {
     progressDeadlineMs: 600_000,
     rollbackTriggers: [],
     analysis: noAnalysis(),
+    ...noRunbook(),
   };
 }
 

@@ -1,6 +1,7 @@
 // A compiled spec for engine tests, built directly (the spec compiler has its own tests).
 import { noAnalysis } from '../../src/spec/compile-analysis.js';
 import type { CompiledSpec, Strategy } from '../../src/spec/compiled.js';
+import { noRunbook } from '../../src/spec/runbook-defaults.js';
 
 export function testSpec(overrides: Partial<CompiledSpec> & { strategy?: Strategy } = {}): CompiledSpec {
   return {
@@ -37,6 +38,7 @@ export function testSpec(overrides: Partial<CompiledSpec> & { strategy?: Strateg
     progressDeadlineMs: 120_000,
     rollbackTriggers: [],
     analysis: noAnalysis(),
+    ...noRunbook(),
     ...overrides,
   };
 }
