@@ -13,6 +13,8 @@ import { InvalidInputError } from '../errors.js';
 import { systemClock, type Clock } from '../engine/clock.js';
 import { Engine } from '../engine/engine.js';
 import { Operations } from '../engine/operations.js';
+import { Notifier } from '../hooks/webhooks.js';
+import { followStoredEvents } from './event-feed.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { AgentClient } from '../targets/local/agent/client.js';
@@ -128,6 +130,18 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       return () => listeners.delete(listener);
     },
   };
+  const notifier = new Notifier({
+    // A spec stored before notifications existed has none.
+    webhooksFor: async (app) =>
+      app === null ? [] : ((await store.getApp(app))?.spec.notifications?.webhooks ?? []),
+    log,
+  });
+  const stopFeed = await followStoredEvents({
+    store,
+    onEvents: context.onEvents,
+    deliver: (event) => notifier.notify(event),
+    log,
+  });
 
   const api = createControllerApi(context, { notify });
   const server = http.createServer(getRequestListener(api.fetch));
@@ -151,6 +165,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     info,
     context,
     async stop() {
+      stopFeed();
+      notifier.stop();
       server.close();
       server.closeAllConnections();
       await engine.stop();
