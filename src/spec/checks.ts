@@ -6,30 +6,18 @@ import { describeFound, exactlyOne } from './findings.js';
 import { dig, isMap } from './raw.js';
 import type { RawMap } from './raw.js';
 import { PROBE_KINDS } from './schema-target.js';
-import { PERCENT, STRATEGY_KINDS } from './schema-strategy.js';
+import { STRATEGY_KINDS } from './schema-strategy.js';
+import { isSurge, resolveSurge } from './surge.js';
 import type { FieldPath } from './source.js';
 import { checkAnalysis } from './check-analysis.js';
 import { checkCanary } from './check-canary.js';
+import { checkRunbook } from './check-runbook.js';
 
 function checkProbes(health: unknown, out: Finding[]): void {
   for (const kind of ['readiness', 'liveness']) {
     const probe = dig(health, kind);
     if (isMap(probe)) exactlyOne(probe, PROBE_KINDS, ['spec', 'health', kind], out, 'no probe kind');
   }
-}
-
-/** Instances from a count or a percentage of `of`; surge rounds up, unavailable rounds down. */
-export function resolveSurge(value: number | string, of: number, round: 'up' | 'down'): number {
-  if (typeof value === 'number') return value;
-  const share = (Number(value.slice(0, -1)) / 100) * of;
-  return round === 'up' ? Math.ceil(share) : Math.floor(share);
-}
-
-function isSurge(value: unknown): value is number | string {
-  return (
-    (typeof value === 'number' && Number.isInteger(value) && value >= 0) ||
-    (typeof value === 'string' && PERCENT.test(value))
-  );
 }
 
 function checkRolling(rolling: RawMap, instances: number, out: Finding[]): void {
@@ -129,5 +117,6 @@ export function checkRules(data: unknown): Finding[] {
   checkTriggers(spec, out);
   checkAnalysis(spec, out);
   checkEnv(spec, out);
+  out.push(...checkRunbook(spec));
   return out;
 }

@@ -14,12 +14,12 @@ import type {
 import { API_VERSION } from './compiled.js';
 import { builtinPostPromotion, compileAnalysis, compileAnalysisRef } from './compile-analysis.js';
 import { DEFAULT_PREVIEW_HEADER } from './check-canary.js';
-import { resolveSurge } from './checks.js';
+import { resolveSurge } from './surge.js';
 import { parseDuration } from './duration.js';
 import { parseListen } from './listen.js';
 import type { RawApp, RawSpec, RawStep } from './schema.js';
 import { parseSize } from './size.js';
-import { noRunbook } from './runbook-defaults.js';
+import { compileRunbook } from './compile-runbook.js';
 
 type RawLocal = RawSpec['target']['local'];
 type RawProbe = NonNullable<NonNullable<RawSpec['health']>['readiness']>;
@@ -93,6 +93,7 @@ function compileMatch(raw: RawMatch, lowerName: boolean): RawMatch {
 function compileStep(raw: RawStep): CanaryStep {
   if (raw.setWeight !== undefined) return { setWeight: raw.setWeight };
   if (raw.pause !== undefined) {
+    if (raw.pause.untilApproved === true) return { pause: { untilApproved: true } };
     return {
       pause: raw.pause.duration === undefined ? {} : { durationMs: parseDuration(raw.pause.duration) },
     };
@@ -190,9 +191,19 @@ export function compileApp(raw: RawApp, file: string): CompiledSpec {
   if (liveness !== undefined) health.liveness = liveness;
   const strategy = compileStrategy(spec.strategy, target.instances);
   const analysis = compileAnalysis(spec.analysis, strategy, resolve(dirname(file)));
-  if (strategy.kind === 'blueGreen' && strategy.postPromotionAnalysis === null) {
-    strategy.postPromotionAnalysis = builtinPostPromotion(analysis, strategy.postPromotionWatchMs);
-  }
+  const withDefaults = (s: Strategy): Strategy => {
+    if (s.kind === 'blueGreen' && s.postPromotionAnalysis === null) {
+      s.postPromotionAnalysis = builtinPostPromotion(analysis, s.postPromotionWatchMs);
+    }
+    return s;
+  };
+  withDefaults(strategy);
+  const runbook = compileRunbook(
+    spec,
+    resolve(dirname(file)),
+    (raw, instances) => withDefaults(compileStrategy(raw, instances)),
+    target.instances,
+  );
   return {
     apiVersion: API_VERSION,
     name: raw.metadata.name,
@@ -205,6 +216,6 @@ export function compileApp(raw: RawApp, file: string): CompiledSpec {
     progressDeadlineMs: ms(spec.progressDeadline, '10m'),
     rollbackTriggers: compileTriggers(spec.rollbackTriggers),
     analysis,
-    ...noRunbook(),
+    ...runbook,
   };
 }

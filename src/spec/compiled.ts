@@ -50,7 +50,7 @@ export interface HttpCheck {
 export type CanaryStep =
   | { setWeight: number }
   /** durationMs absent: wait until promoted. */
-  | { pause: { durationMs?: number } }
+  | { pause: { durationMs?: number; untilApproved?: boolean } }
   | { setHeaderRoute: { match: Omit<HeaderRoute, 'version'> } }
   /** percent 0 removes the mirror. */
   | { setMirror: { percent: number } }
@@ -191,7 +191,10 @@ export interface AnalysisSpec {
 
 export interface CompiledSpec {
   apiVersion: typeof API_VERSION;
+  /** The app's name; in the effective spec of a declared environment, the target's name for it. */
   name: string;
+  /** Set in the effective spec of one environment (specForEnvironment). */
+  environment?: string;
   labels: Record<string, string>;
   /** The file it came from, for messages. */
   source: string;

@@ -90,11 +90,17 @@ export const stepSchema = fields({
   pause: fields(
     {
       duration: duration('1s').optional().meta({ description: 'How long to wait; absent: until promoted.' }),
+      untilApproved: bool().optional().meta({
+        description: 'Wait for the approvals of gates.approvals (before: pause), or one approver.',
+      }),
     },
     '{} waits until promoted',
   )
     .optional()
-    .meta({ description: 'Wait: {} until promoted, { duration: 30s } for that long.' }),
+    .meta({
+      description:
+        'Wait: {} until promoted, { duration: 30s } for that long, { untilApproved: true } for approvals.',
+    }),
   setHeaderRoute: fields({
     header: matchSchema(HEADER_EXPECTED, 'Header').optional(),
     cookie: matchSchema(COOKIE_EXPECTED, 'Cookie').optional(),

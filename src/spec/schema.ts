@@ -5,6 +5,13 @@ import { API_VERSION } from './compiled.js';
 import { duration, fields, bool, size, stringMap, text } from './schema-kit.js';
 import { healthSchema, targetSchema } from './schema-target.js';
 import { analysisSchema } from './schema-analysis.js';
+import {
+  environmentsSchema,
+  gatesSchema,
+  hooksSchema,
+  notificationsSchema,
+  secretsSchema,
+} from './schema-runbook.js';
 import { strategySchema, triggersSchema } from './schema-strategy.js';
 import type { stepSchema } from './schema-strategy.js';
 import {
@@ -65,6 +72,11 @@ export const specBodySchema = fields({
   }),
   rollbackTriggers: triggersSchema.optional(),
   analysis: analysisSchema.optional(),
+  gates: gatesSchema.optional(),
+  hooks: hooksSchema.optional(),
+  notifications: notificationsSchema.optional(),
+  secrets: secretsSchema.optional(),
+  environments: environmentsSchema.optional(),
 }).meta({ description: 'What the app is and how it is released.' });
 
 export const appSchema = fields({
