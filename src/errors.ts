@@ -52,6 +52,13 @@ export class AuthError extends GreenlightError {
   }
 }
 
+/** A known caller who may not do this (a role or an environment it is not allowed): HTTP 403. */
+export class ForbiddenError extends GreenlightError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('GL1004', message, details);
+  }
+}
+
 export class UnsupportedError extends GreenlightError {
   constructor(feature: string, where: string) {
     super('GL1005', `${feature} is not supported by ${where}`, { feature, where });

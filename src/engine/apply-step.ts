@@ -13,8 +13,11 @@ export class StepApplier {
     private readonly log: (msg: string, fields?: Record<string, unknown>) => void,
   ) {}
 
-  async apply(spec: CompiledSpec, app: string, step: PlanStep): Promise<void> {
+  /** Applies the step to the app as the target knows it (spec.name); a gate step applies nothing. */
+  async apply(spec: CompiledSpec, step: PlanStep): Promise<void> {
+    if (step.gate) return;
     const { target } = this;
+    const app = spec.name;
     if (!this.appsEnsured.has(app)) {
       await target.ensureApp(spec);
       this.appsEnsured.add(app);

@@ -1,19 +1,21 @@
 // The release state machine, pure: from a release, what the target shows, the trigger verdicts and the time,
 // decide what happens next. No I/O; the engine (engine.ts) carries the decision out and persists it.
 import type { AnalysisRunState } from '../analysis/run/run-state.js';
-import type { CompiledSpec } from '../spec/compiled.js';
+import type { ApprovalPolicy, CompiledSpec } from '../spec/compiled.js';
 import { analysisOutcome, analysisWakeAt, reasonOf } from './analysis.js';
 import type { TargetObservation } from '../targets/target.js';
-import type { PlanStep, Release } from './model.js';
+import type { ApprovalRecord, PlanStep, Release } from './model.js';
 import type { TriggerFiring } from './triggers.js';
 
 export type Decision =
   | { kind: 'wait'; wakeAt: number | null; why: string }
   | { kind: 'advance' }
   | { kind: 'jump'; toIndex: number } // promote --full
-  | { kind: 'rollback'; reason: string; detail: Record<string, unknown> }
+  /** Back to the previous version; `failed`: stopped at a gate, nothing had changed. */
+  | { kind: 'rollback'; reason: string; detail: Record<string, unknown>; outcome?: 'failed' }
   | { kind: 'finish'; phase: 'promoted' | 'rolledBack' | 'aborted' | 'failed'; reason: string | null }
-  | { kind: 'runChecks' }
+  /** Start the actions of the current step (the engine records their results). */
+  | { kind: 'runActions' }
   /** An inconclusive analysis: pause the release for a person (resume or promote goes on, abort goes back). */
   | { kind: 'hold'; run: string; reason: string; detail: Record<string, unknown> };
 
@@ -23,8 +25,8 @@ export interface DecideInput {
   observation: TargetObservation;
   fired: TriggerFiring | null;
   now: number;
-  /** Checks of the current step are running (the engine started them). */
-  checksRunning: boolean;
+  /** Actions of the current step are running (the engine started them). */
+  actionsRunning: boolean;
   /** The analysis runs of the current step (activeRuns). */
   analysis: AnalysisRunState[];
 }
@@ -52,6 +54,24 @@ function setsReady(step: PlanStep, observation: TargetObservation): boolean {
     const seen = observation.versionSets.find((o) => o.version === set.version);
     return seen !== undefined && seen.desired === set.instances && seen.ready >= set.instances;
   });
+}
+
+/** The approvals that count for a step now: by an allowed role, unexpired, one per person. */
+export function validApprovals(
+  release: Release,
+  stepIndex: number,
+  policy: ApprovalPolicy,
+  now: number,
+): ApprovalRecord[] {
+  const byPerson = new Map<string, ApprovalRecord>();
+  for (const a of release.runtime.approvals ?? []) {
+    if (a.stepIndex !== stepIndex) continue;
+    if (a.actor.role !== 'admin' && !policy.roles.includes(a.actor.role)) continue;
+    if (!policy.allowSelfApproval && a.actor.name === release.createdBy.name) continue;
+    if (policy.expiresAfterMs !== null && now - Date.parse(a.at) >= policy.expiresAfterMs) continue;
+    byPerson.set(a.actor.name, a);
+  }
+  return [...byPerson.values()];
 }
 
 export function decide(input: DecideInput): Decision {
@@ -91,8 +111,11 @@ export function decide(input: DecideInput): Decision {
       if (release.phase !== 'paused') return { kind: 'hold', run: run.key, reason: reasonOf(run), detail };
     }
     if (release.phase === 'paused') return { kind: 'wait', wakeAt: null, why: 'paused' };
-    if (release.runtime.promote === 'full') {
-      const target = release.plan.findIndex((s, i) => i > release.stepIndex && s.promotionStart);
+    if (release.runtime.promote === 'full' && step.wait.kind !== 'approval' && !step.gate) {
+      // Never past an approval: the jump lands on the first one on the way.
+      const target = release.plan.findIndex(
+        (s, i) => i > release.stepIndex && (s.promotionStart || s.wait.kind === 'approval'),
+      );
       if (target > release.stepIndex) return { kind: 'jump', toIndex: target };
     }
   }
@@ -133,16 +156,45 @@ export function decide(input: DecideInput): Decision {
       const wakeAt = run ? analysisWakeAt(run, spec, step) : null;
       return { kind: 'wait', wakeAt, why: `analysis ${wanted}` };
     }
-    case 'checks': {
+    case 'stopped': {
+      const version = step.wait.version;
+      if (!observation.versionSets.some((o) => o.version === version)) return { kind: 'advance' };
+      if (deadlineHit) return onDeadline(`${version} to stop`);
+      return {
+        kind: 'wait',
+        wakeAt: Date.parse(release.stepStartedAt) + release.pausedMs + spec.progressDeadlineMs + 1,
+        why: `${version} to drain and stop`,
+      };
+    }
+    case 'actions': {
+      const { actions, onFailure, hook } = step.wait;
       const results = release.runtime.checks;
       const failed = results.find((r) => !r.ok);
-      if (failed)
-        return { kind: 'rollback', reason: `check:${failed.name}`, detail: { message: failed.message } };
-      if (step.wait.checks.every((c) => results.some((r) => r.name === c.name && r.ok)))
-        return { kind: 'advance' };
-      if (deadlineHit) return onDeadline('pre-promotion checks');
-      if (!input.checksRunning) return { kind: 'runChecks' };
-      return { kind: 'wait', wakeAt: null, why: 'checks running' };
+      if (failed && !rollingBack && onFailure !== 'continue') {
+        return {
+          kind: 'rollback',
+          reason: `${hook === 'checks' || hook === 'prePromotion' ? 'check' : hook}:${failed.name}`,
+          detail: { message: failed.message },
+          ...(onFailure === 'stop' ? { outcome: 'failed' as const } : {}),
+        };
+      }
+      if (actions.every((a) => results.some((r) => r.name === a.name))) return { kind: 'advance' };
+      // Actions have their own timeouts; the progress deadline does not cut a long backup or migration.
+      if (!input.actionsRunning) return { kind: 'runActions' };
+      return { kind: 'wait', wakeAt: null, why: `${hook} running` };
+    }
+    case 'approval': {
+      const { policy } = step.wait;
+      const valid = validApprovals(release, currentIndex(release), policy, now);
+      if (valid.length >= policy.count) return { kind: 'advance' };
+      const expiries = valid
+        .map((a) => (policy.expiresAfterMs === null ? null : Date.parse(a.at) + policy.expiresAfterMs))
+        .filter((t): t is number => t !== null);
+      return {
+        kind: 'wait',
+        wakeAt: expiries.length > 0 ? Math.min(...expiries) + 1 : null,
+        why: `approval (${valid.length} of ${policy.count})`,
+      };
     }
   }
 }

@@ -8,14 +8,27 @@ import { AnalysisRunner, type RunChange } from '../analysis/run/runner.js';
 import type { AnalysisRunState } from '../analysis/run/run-state.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { CompiledSpec } from '../spec/compiled.js';
+import { specForEnvironment } from '../spec/environment.js';
 import type { Store } from '../store/store.js';
 import { StaleWriteError } from '../store/store.js';
 import type { Target } from '../targets/target.js';
 import { activeRuns, prepareAnalysis, verdictChange, type AnalysisNews } from './analysis.js';
-import { runChecks } from './checks.js';
+import { runStepActions } from './actions.js';
 import type { Clock } from './clock.js';
 import { currentIndex, currentPlan, currentStep, decide, stepElapsed, type Decision } from './decide.js';
-import { CONTROLLER, FINAL_PHASES, type NewEvent, type Release } from './model.js';
+import { CONTROLLER, FINAL_PHASES, type NewEvent, type PlanStep, type Release } from './model.js';
+import type { ActionResult } from '../hooks/result.js';
+
+/** What an `approval.requested` event says: the step and who may approve. */
+export function approvalData(step: PlanStep, index: number): Record<string, unknown> {
+  const wait = step.wait;
+  if (wait.kind !== 'approval') return {};
+  return { index, step: step.name, stage: wait.stage, roles: wait.policy.roles, count: wait.policy.count };
+}
+
+/** Which step of which plan a release is at: action results belong to one. */
+const stepKey = (release: Release): string =>
+  `${release.phase === 'rollingBack' ? 'back' : 'main'}:${currentIndex(release)}`;
 import { rollbackPlan } from './planner/index.js';
 import { StepApplier } from './apply-step.js';
 import { ReconcileQueue } from './reconcile-queue.js';
@@ -49,7 +62,12 @@ export class Engine {
   private readonly chains = new Map<number, Promise<void>>();
   private readonly queued = new Set<number>();
   private readonly timers = new Map<number, () => void>();
-  private readonly checksRunning = new Set<number>();
+  /** Actions running per release, with the step they belong to and a way to stop them. */
+  private readonly actionsRunning = new Map<number, { step: string; abort: AbortController }>();
+  /** Every action run not yet settled (stopped ones included), so stop() can wait for their processes. */
+  private readonly actionRuns = new Set<Promise<void>>();
+  /** Set by stop(): a late callback (an aborted action settling) must not start work on a stopped engine. */
+  private stopped = false;
   private readonly applier: StepApplier;
   private readonly runner: AnalysisRunner;
   private readonly queue = new ReconcileQueue((id) => {
@@ -108,9 +126,12 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.resyncTimer);
     clearInterval(this.leaseTimer);
     this.runner.stopAll();
+    for (const running of this.actionsRunning.values()) running.abort.abort();
+    await Promise.allSettled([...this.actionRuns]);
     await this.queue.stop();
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
@@ -142,7 +163,7 @@ export class Engine {
   }
 
   enqueue(id: number): void {
-    if (this.queued.has(id)) return;
+    if (this.stopped || this.queued.has(id)) return;
     this.queued.add(id);
     this.serialize(id, async () => {
       this.queued.delete(id);
@@ -179,6 +200,7 @@ export class Engine {
             currentIndex(saved) !== currentIndex(release)
           ) {
             this.needsApply.add(id);
+            this.stopActions(id);
           }
           resolve(saved);
           this.enqueue(id);
@@ -189,12 +211,14 @@ export class Engine {
     });
   }
 
+  /** The spec a release runs with: its spec revision, seen from its environment. */
   async specFor(release: Release): Promise<CompiledSpec> {
-    const key = `${release.app}@${release.specRevision}`;
+    const key = `${release.app}@${release.specRevision}/${release.environment}`;
     let spec = this.specs.get(key);
     if (!spec) {
-      spec = await this.opts.store.getAppSpec(release.app, release.specRevision);
-      if (!spec) throw new NotFoundError(`spec revision ${release.specRevision} of ${release.app}`);
+      const stored = await this.opts.store.getAppSpec(release.app, release.specRevision);
+      if (!stored) throw new NotFoundError(`spec revision ${release.specRevision} of ${release.app}`);
+      spec = specForEnvironment(stored, release.environment);
       this.specs.set(key, spec);
     }
     return spec;
@@ -301,17 +325,17 @@ export class Engine {
     const spec = await this.specFor(release);
     const step = currentStep(release);
     if (step && this.needsApply.has(id)) {
-      await this.applier.apply(spec, release.app, step);
+      await this.applier.apply(spec, step);
       this.needsApply.delete(id);
     }
-    const observation = await target.observe(release.app);
+    const observation = await target.observe(spec.name);
     const now = clock.now();
 
     let fired = null;
     let triggerStates = release.runtime.triggers;
     let triggersChanged = false;
     if (step?.watch && release.phase !== 'rollingBack' && spec.rollbackTriggers.length > 0) {
-      const stats = await target.stats(release.app);
+      const stats = await target.stats(spec.name);
       const versionStats = stats?.versions.find((v) => v.version === release.version);
       const evaluation = evaluateTriggers(spec.rollbackTriggers, versionStats, release.runtime.triggers, now);
       fired = evaluation.fired;
@@ -331,13 +355,65 @@ export class Engine {
       observation,
       fired,
       now,
-      checksRunning: this.checksRunning.has(id),
+      actionsRunning: this.actionsRunning.get(id)?.step === stepKey(release),
       analysis: activeRuns(prepared.release, step),
     });
     await this.carryOut(release, prepared.release, spec, decision, now, news);
     const latest = this.active.get(id);
     if (latest) this.runner.sync(id, spec, activeRuns(latest, currentStep(latest)));
     else this.runner.stopRelease(id);
+  }
+
+  /** Runs the current step's actions in the background; each result is persisted if the step is still current. */
+  private startActions(
+    release: Release,
+    spec: CompiledSpec,
+    wait: Extract<PlanStep['wait'], { kind: 'actions' }>,
+  ): void {
+    const key = stepKey(release);
+    const abort = new AbortController();
+    this.actionsRunning.set(release.id, { step: key, abort });
+    const kind = wait.hook === 'checks' || wait.hook === 'prePromotion' ? 'check' : 'hook';
+    const record = (result: ActionResult): Promise<void> =>
+      this.mutate(release.id, (r, now) => {
+        if (stepKey(r) !== key) return { release: r, events: [] };
+        const at = new Date(now).toISOString();
+        return {
+          release: { ...r, runtime: { ...r.runtime, checks: [...r.runtime.checks, { ...result, at }] } },
+          events: [
+            {
+              app: r.app,
+              releaseId: r.id,
+              actor: CONTROLLER,
+              action: `${kind}.${result.ok ? 'passed' : 'failed'}`,
+              reason: null,
+              data: { hook: wait.hook, ...result },
+              at,
+            },
+          ],
+        };
+      }).then(() => undefined);
+    // After a restart, actions that already have a result are not run again; the interrupted one is.
+    const pending = {
+      ...wait,
+      actions: wait.actions.filter((a) => !release.runtime.checks.some((r) => r.name === a.name)),
+    };
+    const run = runStepActions({ target: this.opts.target }, spec, release, pending, abort.signal, record)
+      .catch((error: unknown) =>
+        this.log('actions failed to run', { releaseId: release.id, hook: wait.hook, error: String(error) }),
+      )
+      .finally(() => {
+        this.actionRuns.delete(run);
+        if (this.actionsRunning.get(release.id)?.abort === abort) this.actionsRunning.delete(release.id);
+        this.enqueue(release.id);
+      });
+    this.actionRuns.add(run);
+  }
+
+  /** Stops the actions of a step the release has left (an abort, a rollback). */
+  private stopActions(id: number): void {
+    this.actionsRunning.get(id)?.abort.abort();
+    this.actionsRunning.delete(id);
   }
 
   private async carryOut(
@@ -372,24 +448,9 @@ export class Engine {
         if (decision.wakeAt !== null) this.wakeAt(release.id, decision.wakeAt);
         return;
       }
-      case 'runChecks': {
-        this.checksRunning.add(release.id);
-        const checks = step?.wait.kind === 'checks' ? step.wait : undefined;
-        if (!checks) return;
-        void runChecks(this.opts.target, spec, checks.version, checks.checks, this.opts.clock)
-          .then((results) =>
-            this.mutate(release.id, (r) => ({
-              release: { ...r, runtime: { ...r.runtime, checks: results } },
-              events: results.map((c) => ({
-                ...event(c.ok ? 'check.passed' : 'check.failed', { ...c }),
-                at: c.at,
-              })),
-            })),
-          )
-          .catch((error: unknown) =>
-            this.log('checks failed to run', { releaseId: release.id, error: String(error) }),
-          )
-          .finally(() => this.checksRunning.delete(release.id));
+      case 'runActions': {
+        if (base !== release) await this.write(release, base, news);
+        if (step?.wait.kind === 'actions') this.startActions(release, spec, step.wait);
         return;
       }
       case 'advance':
@@ -416,7 +477,20 @@ export class Engine {
         };
         const nextStep = plan[nextIndex];
         const events = [...news, event('step.completed', { index, name: step?.name, rollback: rollingBack })];
-        if (nextStep)
+        // Already on (a way back under maintenance after a breaking migration): it keeps its start time.
+        if (step?.maintenance === 'start' && !base.runtime.maintenanceSince) {
+          next.runtime.maintenanceSince = release.stepStartedAt;
+          events.push({
+            ...event('maintenance.started', { mode: step.traffic.maintenance?.mode }),
+            at: release.stepStartedAt,
+          });
+        } else if (step?.maintenance === 'end' && base.runtime.maintenanceSince) {
+          const since = base.runtime.maintenanceSince;
+          const durationMs = Date.parse(release.stepStartedAt) - Date.parse(since);
+          next.runtime.maintenanceSince = null;
+          events.push({ ...event('maintenance.ended', { since, durationMs }), at: release.stepStartedAt });
+        }
+        if (nextStep) {
           events.push(
             event('step.started', {
               index: nextIndex,
@@ -425,10 +499,13 @@ export class Engine {
               traffic: nextStep.traffic.weights,
             }),
           );
+          if (nextStep.wait.kind === 'approval')
+            events.push(event('approval.requested', approvalData(nextStep, nextIndex)));
+        }
         const saved = await this.write(release, next, events);
         if (nextStep) {
           this.needsApply.add(saved.id);
-          await this.applier.apply(spec, saved.app, nextStep);
+          await this.applier.apply(spec, nextStep);
           this.needsApply.delete(saved.id);
         }
         // The next step through the queue: one transition (one commit) per release per batch.
@@ -436,6 +513,7 @@ export class Engine {
         return;
       }
       case 'rollback': {
+        this.stopActions(release.id);
         const back = rollbackPlan(spec, release);
         const next: Release = {
           ...base,
@@ -446,7 +524,7 @@ export class Engine {
           pausedMs: 0,
           pausedAt: null,
           outcomeReason: decision.reason,
-          runtime: { ...base.runtime, rollbackOutcome: 'rolledBack' },
+          runtime: { ...base.runtime, rollbackOutcome: decision.outcome ?? 'rolledBack', checks: [] },
         };
         this.runner.stopRelease(release.id);
         const events = [
@@ -462,7 +540,7 @@ export class Engine {
         const first = back[0];
         if (first) {
           this.needsApply.add(saved.id);
-          await this.applier.apply(spec, saved.app, first);
+          await this.applier.apply(spec, first);
           this.needsApply.delete(saved.id);
         }
         // The next step through the queue: one transition (one commit) per release per batch.

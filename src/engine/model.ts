@@ -1,7 +1,8 @@
 // The release model: what the engine decides over and the store persists. Plain JSON-serialisable data.
 import type { HeaderRoute } from '../targets/local/types.js';
 import type { AnalysisRunState } from '../analysis/run/run-state.js';
-import type { HttpCheck } from '../spec/compiled.js';
+import type { ActionResult } from '../hooks/result.js';
+import type { ApprovalPolicy, ApprovalStage, HookAction } from '../spec/compiled.js';
 
 export type Role = 'stable' | 'canary' | 'preview';
 
@@ -11,7 +12,20 @@ export interface TrafficIntent {
   stable: string | null;
   headerRoutes: HeaderRoute[];
   mirror?: { version: string; percent: number };
+  /** Maintenance mode: requests are held (or answered 503 with Retry-After) instead of routed. */
+  maintenance?: { mode: 'hold' | 'reject'; holdMs: number; retryAfterSeconds: number };
 }
+
+/** Where in a release a list of actions runs. */
+export type HookPoint =
+  | 'checks'
+  | 'preDeploy'
+  | 'migrate'
+  | 'postDeploy'
+  | 'prePromotion'
+  | 'onRollback'
+  | 'onSuccess'
+  | 'onFailure';
 
 /** One version set wanted at a step. A version not listed at a step is removed. */
 export interface SetIntent {
@@ -23,9 +37,19 @@ export interface SetIntent {
 /** What a step waits for before the next one may start. */
 export type StepWait =
   | { kind: 'ready' } // every listed set has its instances ready
+  | { kind: 'stopped'; version: string } // the version's instances are drained and gone
   | { kind: 'duration'; ms: number } // wall time from the step's start
   | { kind: 'promotion' } // a person (or API client) promotes
-  | { kind: 'checks'; checks: HttpCheck[]; version: string } // HTTP checks through the preview route
+  // commands and HTTP calls run one after the other; `onFailure`: what a failed one does to the release
+  | {
+      kind: 'actions';
+      hook: HookPoint;
+      actions: HookAction[];
+      version: string;
+      onFailure: 'stop' | 'rollback' | 'continue';
+    }
+  // enough distinct, unexpired approvals by the policy's roles
+  | { kind: 'approval'; stage: ApprovalStage; policy: ApprovalPolicy }
   // an analysis run's verdict; `conclude`: end the run now (a background run at the promotion gate)
   | { kind: 'analysis'; run: string; conclude?: boolean }
   | { kind: 'none' };
@@ -56,6 +80,10 @@ export interface PlanStep {
   promotionStart?: boolean;
   /** Analysis runs going on during this step (a run stops at the first step that no longer lists it). */
   analysis?: AnalysisRun[];
+  /** A gate before anything changes: nothing is applied, and a failure ends the release as failed. */
+  gate?: boolean;
+  /** Maintenance mode starts (its time is recorded) or ends with this step. */
+  maintenance?: 'start' | 'end';
 }
 
 export interface TriggerState {
@@ -65,11 +93,16 @@ export interface TriggerState {
   lastRequests: number;
 }
 
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  message: string;
+/** The result of one action of the current step (a check, a hook). */
+export type CheckResult = ActionResult & { at: string };
+
+export interface ApprovalRecord {
+  actor: Actor;
+  stage: ApprovalStage;
+  /** The plan step it approved (approvals count for that step only). */
+  stepIndex: number;
   at: string;
+  reason: string;
 }
 
 /** Per-release runtime state that survives restarts with the release. */
@@ -82,6 +115,10 @@ export interface ReleaseRuntime {
   rollbackOutcome?: 'rolledBack' | 'aborted' | 'failed';
   /** Analysis runs by key: judge states and the last measurements (absent in releases from before). */
   analysis?: Record<string, AnalysisRunState>;
+  /** Every approval given during the release. */
+  approvals?: ApprovalRecord[];
+  /** When maintenance mode started (ISO), while it is on. */
+  maintenanceSince?: string | null;
 }
 
 export type ReleasePhase =

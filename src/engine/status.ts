@@ -4,7 +4,7 @@ import type { Target, TargetObservation } from '../targets/target.js';
 import { currentIndex, currentPlan, stepElapsed } from './decide.js';
 import type { Engine } from './engine.js';
 import type { Release, Revision, TriggerState } from './model.js';
-import { DEFAULT_ENVIRONMENT } from './operations.js';
+import { environmentNames, resolveEnvironment, specForEnvironment } from '../spec/environment.js';
 
 export interface ReleaseSummary {
   id: number;
@@ -55,15 +55,22 @@ function summarizeAnalysis(release: Release): AnalysisRunSummary[] {
   }));
 }
 
+/** The per-app lock and who holds it: the release and the person who started it, since when. */
+export interface LockView extends LockInfo {
+  heldBy: Release['createdBy'] | null;
+}
+
 export interface AppStatusView {
   app: string;
   environment: string;
+  /** Every environment the app declares (one, `default`, when it declares none). */
+  environments: string[];
   specRevision: number;
   strategy: string;
   live: Revision | null;
   release: ReleaseSummary | null;
   lastRelease: ReleaseSummary | null;
-  lock: LockInfo | null;
+  lock: LockView | null;
   observed: TargetObservation | null;
   observeError: string | null;
 }
@@ -98,30 +105,49 @@ export function summarizeRelease(release: Release, now: number): ReleaseSummary 
   };
 }
 
+/**
+ * The environment a status shows when none is named: the only one, else the first with a release in progress,
+ * else the first declared.
+ */
+async function defaultEnvironment(store: Store, app: string, names: string[]): Promise<string> {
+  if (names.length === 1) return names[0]!;
+  const active = await store.listReleases({ app, phases: ['progressing', 'paused', 'rollingBack'] });
+  return names.find((n) => active.some((r) => r.environment === n)) ?? names[0]!;
+}
+
 export async function appStatus(
   deps: { store: Store; engine: Engine; target: Target; now: number },
   app: string,
+  environment?: string | null,
 ): Promise<AppStatusView | undefined> {
   const record = await deps.store.getApp(app);
   if (!record) return undefined;
-  const [latest] = await deps.store.listReleases({ app, limit: 1 });
+  const names = environmentNames(record.spec);
+  const env = environment
+    ? resolveEnvironment(record.spec, environment)
+    : await defaultEnvironment(deps.store, app, names);
+  const spec = specForEnvironment(record.spec, env);
+  const latest = (await deps.store.listReleases({ app })).find((r) => r.environment === env);
   const active = latest && !latest.finishedAt ? (deps.engine.get(latest.id) ?? latest) : undefined;
   let observed: TargetObservation | null = null;
   let observeError: string | null = null;
   try {
-    observed = await deps.target.observe(app);
+    observed = await deps.target.observe(spec.name);
   } catch (error) {
     observeError = error instanceof Error ? error.message : String(error);
   }
+  const lock = (await deps.store.getLock(app, env)) ?? null;
+  const holder = lock?.releaseId ? await deps.store.getRelease(lock.releaseId) : undefined;
   return {
     app,
-    environment: DEFAULT_ENVIRONMENT,
+    environment: env,
+    environments: names,
     specRevision: record.specRevision,
-    strategy: record.spec.strategy.kind,
-    live: (await deps.store.currentRevision(app, DEFAULT_ENVIRONMENT)) ?? null,
+    strategy: spec.strategy.kind,
+    live: (await deps.store.currentRevision(app, env)) ?? null,
     release: active ? summarizeRelease(active, deps.now) : null,
     lastRelease: latest && !active ? summarizeRelease(latest, deps.now) : null,
-    lock: (await deps.store.getLock(app, DEFAULT_ENVIRONMENT)) ?? null,
+    lock: lock ? { ...lock, heldBy: holder?.createdBy ?? null } : null,
     observed,
     observeError,
   };

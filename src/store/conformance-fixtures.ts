@@ -92,6 +92,7 @@ export function newRelease(app: string, over: Partial<NewRelease> = {}): NewRele
     outcomeReason: null,
     createdBy: ALICE,
     reason: 'ship it',
+    meta: { commit: 'abc123', emergency: null },
     ...over,
   };
 }

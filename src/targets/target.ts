@@ -63,6 +63,6 @@ export interface Target {
   previewRequest(
     spec: CompiledSpec,
     version: string,
-    request: { method: string; path: string; timeoutMs: number },
+    request: { method: string; path: string; timeoutMs: number; headers?: Record<string, string> },
   ): Promise<PreviewResponse>;
 }

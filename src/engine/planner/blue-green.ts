@@ -5,6 +5,7 @@ import type { BlueGreenStrategy } from '../../spec/compiled.js';
 import type { PlanStep, SetIntent } from '../model.js';
 import { analysisStep, runOf } from './analysis.js';
 import { formatMs } from './format.js';
+import { httpCheckAction } from './runbook.js';
 import { type PlanInput, removeOldStep, step, traffic } from './shared.js';
 
 export function blueGreenPlan({
@@ -32,7 +33,13 @@ export function blueGreenPlan({
         `pre-promotion checks (${names})`,
         both,
         before,
-        { kind: 'checks', checks: strategy.prePromotionChecks, version },
+        {
+          kind: 'actions',
+          hook: 'prePromotion',
+          actions: strategy.prePromotionChecks.map(httpCheckAction),
+          version,
+          onFailure: 'rollback',
+        },
         false,
       ),
     );

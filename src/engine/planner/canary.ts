@@ -6,6 +6,7 @@ import type { HeaderRoute } from '../../targets/local/types.js';
 import type { PlanStep, SetIntent, TrafficIntent } from '../model.js';
 import { analysisStep, runOf } from './analysis.js';
 import { formatMs } from './format.js';
+import { pauseApprovalStep } from './runbook.js';
 import { type PlanInput, promotionSteps, step, traffic } from './shared.js';
 
 export function canaryPlan({ spec, version, fromVersion }: PlanInput & { fromVersion: string }): PlanStep[] {
@@ -56,6 +57,8 @@ export function canaryPlan({ spec, version, fromVersion }: PlanInput & { fromVer
       }
       weight = s.setWeight;
       steps.push(step(`set weight ${weight}%`, sets(weight), current(), { kind: 'none' }, exposed()));
+    } else if ('pause' in s && s.pause.untilApproved) {
+      steps.push(pauseApprovalStep(spec, { sets: sets(weight), traffic: current(), watch: exposed() }));
     } else if ('pause' in s) {
       const ms = s.pause.durationMs;
       const name = ms === undefined ? 'pause until promoted' : `pause ${formatMs(ms)}`;

@@ -5,6 +5,7 @@ import { withBackground, withBake } from './analysis.js';
 import { blueGreenPlan } from './blue-green.js';
 import { canaryPlan } from './canary.js';
 import { rollingPlan } from './rolling.js';
+import { breakingMigrationPlan, withRunbook, type RunbookOptions } from './runbook.js';
 import { firstReleasePlan, type PlanInput } from './shared.js';
 
 type Planner = (input: PlanInput & { fromVersion: string }) => PlanStep[];
@@ -15,13 +16,26 @@ const planners: Record<Strategy['kind'], Planner> = {
   rolling: rollingPlan,
 };
 
-/** The plan that makes `version` live for this spec, from `fromVersion` (null: the app's first release). */
-export function planRelease(spec: CompiledSpec, version: string, fromVersion: string | null): PlanStep[] {
-  if (fromVersion === null || fromVersion === version) {
+function strategyPlan(spec: CompiledSpec, version: string, fromVersion: string | null): PlanStep[] {
+  const migration = spec.hooks.migrate;
+  if (migration?.mode === 'breaking') return breakingMigrationPlan(spec, version, fromVersion, migration);
+  if (fromVersion === null || fromVersion === version)
     return firstReleasePlan({ spec, version, fromVersion });
-  }
   const plan = planners[spec.strategy.kind]({ spec, version, fromVersion });
   return withBake(withBackground(plan, spec), spec);
+}
+
+/**
+ * The plan that makes `version` live for this spec, from `fromVersion` (null: the app's first release): the
+ * strategy's steps (or a breaking migration's) with the runbook's gates and hooks around them.
+ */
+export function planRelease(
+  spec: CompiledSpec,
+  version: string,
+  fromVersion: string | null,
+  options: RunbookOptions = { emergency: false },
+): PlanStep[] {
+  return withRunbook(strategyPlan(spec, version, fromVersion), spec, version, fromVersion, options);
 }
 
 /** A rollback release (to an older revision) ignores the strategy: start it beside, switch, remove. */

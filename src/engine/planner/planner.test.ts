@@ -91,7 +91,7 @@ describe('planner', () => {
     const plan = planRelease(spec, 'v2', 'v1');
     assert.deepEqual(
       plan.map((s) => s.wait.kind),
-      ['ready', 'checks', 'promotion', 'none', 'duration', 'duration', 'none'],
+      ['ready', 'actions', 'promotion', 'none', 'duration', 'duration', 'none'],
     );
     assert.deepEqual(plan[0]?.traffic.weights, { v1: 100, v2: 0 });
     assert.deepEqual(plan[3]?.traffic.weights, { v2: 100, v1: 0 });

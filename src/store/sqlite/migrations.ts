@@ -126,6 +126,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'release meta (commit time, emergency)',
+    sql: `ALTER TABLE releases ADD COLUMN meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta));`,
+  },
 ];
 
 /** The database was written by a newer Greenlight: opening it could corrupt data this code cannot read. */

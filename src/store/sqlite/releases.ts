@@ -97,10 +97,10 @@ export function createRelease(
     sql.run(
       `INSERT INTO releases (app, environment, version, from_version, kind, spec_revision, plan, rollback_plan,
          phase, step_index, step_started_at, paused_ms, paused_at, rollback_step_index, runtime, outcome_reason,
-         created_by, reason, created_at, updated_at, finished_at, generation)
+         created_by, reason, created_at, updated_at, finished_at, generation, meta)
        VALUES (@app, @environment, @version, @fromVersion, @kind, @specRevision, @plan, @rollbackPlan,
          @phase, @stepIndex, @stepStartedAt, @pausedMs, @pausedAt, @rollbackStepIndex, @runtime, @outcomeReason,
-         @createdBy, @reason, @createdAt, @updatedAt, @finishedAt, @generation)`,
+         @createdBy, @reason, @createdAt, @updatedAt, @finishedAt, @generation, @meta)`,
       params,
     ).lastInsertRowid,
   );

@@ -6,6 +6,7 @@ import type {
   PlanStep,
   Release,
   ReleasePhase,
+  ReleaseMeta,
   ReleaseRuntime,
   Revision,
 } from '../../engine/model.js';
@@ -54,6 +55,7 @@ export interface ReleaseRow {
   updated_at: string;
   finished_at: string | null;
   generation: number;
+  meta: string;
 }
 
 export function releaseFromRow(row: ReleaseRow): Release {
@@ -81,6 +83,7 @@ export function releaseFromRow(row: ReleaseRow): Release {
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
     generation: row.generation,
+    meta: JSON.parse(row.meta) as ReleaseMeta,
   };
 }
 
@@ -110,6 +113,7 @@ export function releaseParams(release: Release): Record<string, unknown> {
     updatedAt: release.updatedAt,
     finishedAt: release.finishedAt,
     generation: release.generation,
+    meta: JSON.stringify(release.meta ?? {}),
   };
 }
 

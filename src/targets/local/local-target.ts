@@ -97,6 +97,7 @@ export class LocalTarget implements Target {
       ...(traffic.stable ? { stable: traffic.stable } : {}),
       headerRoutes: traffic.headerRoutes,
       ...(traffic.mirror ? { mirror: traffic.mirror } : {}),
+      ...(traffic.maintenance ? { maintenance: traffic.maintenance } : {}),
       ...this.routing(spec),
       // retry-on-stable needs a stable version to retry on
       retryOnStable: spec.traffic.retryOnStable && traffic.stable !== null,
@@ -135,7 +136,7 @@ export class LocalTarget implements Target {
   async previewRequest(
     spec: CompiledSpec,
     version: string,
-    request: { method: string; path: string; timeoutMs: number },
+    request: { method: string; path: string; timeoutMs: number; headers?: Record<string, string> },
   ): Promise<PreviewResponse> {
     const desired = await this.agent.desired(spec.name);
     const origin = `http://${desired.listen.host}:${desired.listen.port}`;
@@ -147,7 +148,7 @@ export class LocalTarget implements Target {
     const response = await pool.request({
       method: request.method as 'GET',
       path: request.path,
-      headers: { [spec.traffic.previewHeader]: version },
+      headers: { ...request.headers, [spec.traffic.previewHeader]: version },
       headersTimeout: request.timeoutMs,
       bodyTimeout: request.timeoutMs,
     });
