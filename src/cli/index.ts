@@ -69,6 +69,8 @@ apiCommand('apply', 'send a spec to the controller (a new spec revision when it 
 apiCommand('plan', 'print the steps a release of a version would run; changes nothing')
   .argument('<app>')
   .requiredOption('--version <version>', 'the version to plan')
+  .option('--env <environment>', 'the environment (when the app has several)')
+  .option('--emergency', 'plan an emergency release')
   .action(async (app: string, opts) => (await import('./commands/plan.js')).planCommand(app, opts));
 
 apiCommand(
@@ -78,12 +80,21 @@ apiCommand(
   .argument('<app>')
   .requiredOption('--version <version>', 'the version to release')
   .option('--reason <text>', 'why (shown in history)')
+  .option('--env <environment>', 'the environment (required when the app declares several)')
+  .option('--emergency', 'bypass deployment windows (needs --justification; recorded and notified)')
+  .option('--justification <text>', 'with --emergency: why this cannot wait for a window')
+  .option(
+    '--commit <sha>',
+    'the commit released (its commit time is read from git when --commit-time is absent)',
+  )
+  .option('--commit-time <iso>', 'when the change was committed, for lead time in greenlight report')
   .option('--wait', 'follow the release step by step until it ends')
   .option('--timeout <duration>', 'with --wait: give up after this long (the release goes on)', '30m')
   .action(async (app: string, opts) => (await import('./commands/deploy.js')).deployCommand(app, opts));
 
 apiCommand('status', 'the live state of an app (or of every app)')
   .argument('[app]')
+  .option('--env <environment>', 'the environment to show (default: the only one, or the one releasing)')
   .option('--watch', 'keep showing it as it changes')
   .action(async (app: string | undefined, opts) =>
     (await import('./commands/status.js')).statusCommand(app, opts),
@@ -91,34 +102,47 @@ apiCommand('status', 'the live state of an app (or of every app)')
 
 apiCommand('promote', 'finish the current step of the release in progress now')
   .argument('<app>')
+  .option('--env <environment>', 'the environment (when the app has several)')
   .option('--full', 'skip the remaining steps and promote')
   .action(async (app: string, opts) => (await import('./commands/promote.js')).promoteCommand(app, opts));
 
 apiCommand('pause', 'pause the release in progress (steps and timers stop)')
   .argument('<app>')
+  .option('--env <environment>', 'the environment (when the app has several)')
   .option('--reason <text>', 'why')
   .action(async (app: string, opts) => (await import('./commands/pause.js')).pauseCommand(app, opts));
 
 apiCommand('resume', 'resume a paused release')
   .argument('<app>')
+  .option('--env <environment>', 'the environment (when the app has several)')
   .option('--reason <text>', 'why')
   .action(async (app: string, opts) => (await import('./commands/resume.js')).resumeCommand(app, opts));
 
 apiCommand('abort', 'abort the release in progress: back to the previous version')
   .argument('<app>')
+  .option('--env <environment>', 'the environment (when the app has several)')
   .requiredOption('--reason <text>', 'why (recorded)')
   .action(async (app: string, opts) => (await import('./commands/abort.js')).abortCommand(app, opts));
 
 apiCommand('retry', 'release again the version whose last release failed or was aborted')
   .argument('<app>')
+  .option('--env <environment>', 'the environment (when the app has several)')
   .option('--reason <text>', 'why')
   .action(async (app: string, opts) => (await import('./commands/retry.js')).retryCommand(app, opts));
 
 apiCommand('rollback', 'abort the release in progress, or release the previous revision again')
   .argument('<app>')
+  .option('--env <environment>', 'the environment (when the app has several)')
   .option('--to-revision <n>', 'the revision to return to (see history)')
   .requiredOption('--reason <text>', 'why (recorded)')
   .action(async (app: string, opts) => (await import('./commands/rollback.js')).rollbackCommand(app, opts));
+
+apiCommand('approve', 'approve the step a release waits at (an approval gate)')
+  .argument('<app>')
+  .requiredOption('--reason <text>', 'what you checked (recorded)')
+  .option('--release <id>', 'the release (default: the one in progress)')
+  .option('--env <environment>', 'the environment (when the app has several)')
+  .action(async (app: string, opts) => (await import('./commands/approve.js')).approveCommand(app, opts));
 
 apiCommand('history', 'revisions and releases: outcome, duration, who and why')
   .argument('<app>')
@@ -137,6 +161,19 @@ apiCommand('events', "an app's events, oldest first")
   .option('--follow', 'keep printing new events')
   .action(async (app: string, opts) => (await import('./commands/events.js')).eventsCommand(app, opts));
 
+apiCommand('audit', 'verify the event log (exit 1 naming a tampered event), or export it as JSON lines')
+  .argument('<action>', 'verify | export')
+  .option('--app <app>', 'with export: only the events of this app')
+  .option('--since <when>', 'with export: only events since a duration back (30d, 12h) or a date')
+  .option('--file <file>', 'with export: write the JSON lines to this file instead of stdout')
+  .action(async (action: string, opts) => (await import('./commands/audit.js')).auditCommand(action, opts));
+
+apiCommand('report', 'DORA and runbook figures of a period: frequency, lead time, failures, recovery')
+  .option('--since <when>', 'the start of the period: a duration back (30d, 12h, 90m) or a date', '30d')
+  .option('--env <environment>', 'only releases in this environment')
+  .option('--app <app>', 'only releases of this app')
+  .action(async (opts) => (await import('./commands/report.js')).reportCommand(opts));
+
 apiCommand('health-check', "run every instance's probes now (local target); exit 1 when any fails")
   .argument('<app>')
   .action(async (app: string, opts) =>
@@ -150,6 +187,21 @@ apiCommand('switch-traffic', 'move a share of traffic to a running version by ha
   .requiredOption('--reason <text>', 'why (recorded)')
   .action(async (app: string, opts) =>
     (await import('./commands/switch-traffic.js')).switchTrafficCommand(app, opts),
+  );
+
+apiCommand('token', 'API tokens (admin): create (the secret is shown once), list, revoke')
+  .argument('<action>', 'create | list | revoke')
+  .argument('[name]', 'with revoke: the token to revoke')
+  .option('--name <name>', 'with create: the token name (recorded as the actor of what it does)')
+  .option('--role <role>', 'with create: viewer | deployer | approver | admin')
+  .option(
+    '--env <environment>',
+    'with create: an environment it may act in; repeat for more (default: all)',
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .action(async (action: string, name: string | undefined, opts) =>
+    (await import('./commands/token.js')).tokenCommand(action, name, opts),
   );
 
 program

@@ -2,18 +2,26 @@
 // access it needs; this module alone decides which roles grant it.
 import { createHash } from 'node:crypto';
 import type { Actor } from '../engine/model.js';
-import { AuthError, GreenlightError } from '../errors.js';
+import { AuthError, ForbiddenError } from '../errors.js';
 import type { Store, TokenRecord } from '../store/store.js';
 
 export const ROLES = ['viewer', 'deployer', 'approver', 'admin'] as const;
 export type TokenRole = (typeof ROLES)[number];
 
-/** What a route needs: nothing (open), reading state, or changing releases and traffic. */
-export type Access = 'open' | 'read' | 'deploy';
+/**
+ * What a route needs: nothing (open), reading state, changing releases and traffic (deploy), deciding on
+ * approvals (approve), or managing the controller itself, such as tokens (admin).
+ */
+export type Access = 'open' | 'read' | 'deploy' | 'approve' | 'admin';
+
+/** Every access a route may name, for checks over the route table. */
+export const ACCESSES: readonly Access[] = ['open', 'read', 'deploy', 'approve', 'admin'];
 
 const GRANTS: Record<Exclude<Access, 'open'>, readonly TokenRole[]> = {
   read: ROLES,
   deploy: ['deployer', 'admin'],
+  approve: ['approver', 'admin'],
+  admin: ['admin'],
 };
 
 export function rolesFor(access: Exclude<Access, 'open'>): readonly TokenRole[] {
@@ -22,11 +30,11 @@ export function rolesFor(access: Exclude<Access, 'open'>): readonly TokenRole[] 
 
 /**
  * A known caller whose role does not allow the operation. Same code family as AuthError (GL1004); the API's
- * error handler answers it with 403 instead of 401.
+ * error handler answers it (and its subclasses) with 403 instead of 401.
  */
-export class ForbiddenError extends GreenlightError {
+export class RoleForbiddenError extends ForbiddenError {
   constructor(role: string, needed: readonly string[]) {
-    super('GL1004', `role ${role} may not do this; it needs one of: ${needed.join(', ')}`, { role, needed });
+    super(`role ${role} may not do this; it needs one of: ${needed.join(', ')}`, { role, needed });
   }
 }
 
@@ -45,7 +53,16 @@ export async function authenticate(store: Store, header: string | undefined): Pr
 /** ForbiddenError unless the token's role grants the access. */
 export function authorize(token: TokenRecord, access: Exclude<Access, 'open'>): void {
   const allowed = rolesFor(access);
-  if (!(allowed as readonly string[]).includes(token.role)) throw new ForbiddenError(token.role, allowed);
+  if (!(allowed as readonly string[]).includes(token.role)) throw new RoleForbiddenError(token.role, allowed);
 }
 
-export const actorOf = (token: TokenRecord): Actor => ({ name: token.name, role: token.role });
+/** The actor of a token; `environments` only when the token is limited (absent means every environment). */
+export const actorOf = (token: TokenRecord): Actor => ({
+  name: token.name,
+  role: token.role,
+  ...(token.environments !== null && token.environments.length > 0
+    ? { environments: [...token.environments] }
+    : {}),
+});
+
+export { assertEnvironment, EnvironmentForbiddenError } from '../engine/authority.js';

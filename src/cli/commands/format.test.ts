@@ -48,6 +48,7 @@ const summary = (over: Partial<ReleaseSummary> = {}): ReleaseSummary => ({
 const view = (over: Partial<AppStatusView> = {}): AppStatusView => ({
   app: 'shop',
   environment: 'default',
+  environments: ['default'],
   specRevision: 3,
   strategy: 'canary',
   live: {

@@ -7,9 +7,12 @@ import { humanDuration, weightsText } from './format.js';
 import type { ApiFlags } from './release-action.js';
 
 export interface PlanAnswer {
+  environment?: string;
   fromVersion: string | null;
   steps: PlanStep[];
   analysis?: AnalysisDescription;
+  /** The deployment window now, when the environment has windows. */
+  window?: { open: boolean; reason: string } | null;
 }
 
 /** The analysis lines under the plan: what is measured, by which judge, where. */
@@ -44,9 +47,13 @@ export function formatAnalysis(analysis: AnalysisDescription | undefined, steps:
   return `\n${lines.join('\n')}`;
 }
 
-export const planRequest = (app: string, version: string): ApiRequest => ({
+export const planRequest = (
+  app: string,
+  version: string,
+  options: { env?: string; emergency?: boolean } = {},
+): ApiRequest => ({
   method: 'get',
-  path: `${appPath(app, 'plan')}?version=${encodeURIComponent(version)}`,
+  path: `${appPath(app, 'plan')}?version=${encodeURIComponent(version)}${options.env ? `&env=${encodeURIComponent(options.env)}` : ''}${options.emergency ? '&emergency=true' : ''}`,
 });
 
 function waitText(step: PlanStep): string {
@@ -57,8 +64,12 @@ function waitText(step: PlanStep): string {
       return humanDuration(step.wait.ms);
     case 'promotion':
       return 'greenlight promote';
-    case 'checks':
-      return `checks: ${step.wait.checks.map((c) => c.name).join(', ')}`;
+    case 'stopped':
+      return `${step.wait.version} drained and stopped`;
+    case 'actions':
+      return `${step.wait.hook}: ${step.wait.actions.map((c) => c.name).join(', ')}`;
+    case 'approval':
+      return `approval: ${step.wait.policy.count} of ${step.wait.policy.roles.join('/')}`;
     case 'analysis':
       return step.wait.conclude ? `analysis ${step.wait.run} concludes` : `analysis ${step.wait.run}`;
     case 'none':
@@ -74,14 +85,26 @@ export function formatPlan(app: string, version: string, plan: PlanAnswer): stri
     weightsText(step.traffic.weights),
     waitText(step),
   ]);
-  const head = `${app}: ${plan.fromVersion ? `${plan.fromVersion} -> ${version}` : `${version} (first release)`}, ${plan.steps.length} steps`;
+  const where = plan.environment && plan.environment !== 'default' ? ` (${plan.environment})` : '';
+  const head = `${app}${where}: ${plan.fromVersion ? `${plan.fromVersion} -> ${version}` : `${version} (first release)`}, ${plan.steps.length} steps`;
+  const window = plan.window
+    ? `\ndeployment window: ${plan.window.open ? 'open' : 'closed'}: ${plan.window.reason}`
+    : '';
   const steps = table(['#', 'STEP', 'INSTANCES', 'TRAFFIC', 'WAITS FOR'], rows);
-  return `${head}\n${steps}${formatAnalysis(plan.analysis, plan.steps)}`;
+  return `${head}\n${steps}${window}${formatAnalysis(plan.analysis, plan.steps)}`;
 }
 
-export async function planCommand(app: string, flags: ApiFlags & { version: string }): Promise<void> {
+export async function planCommand(
+  app: string,
+  flags: ApiFlags & { version: string; emergency?: boolean },
+): Promise<void> {
   const format = outputFormat(flags.output ?? 'table');
-  const plan = await connect(flags).send<PlanAnswer>(planRequest(app, flags.version));
+  const plan = await connect(flags).send<PlanAnswer>(
+    planRequest(app, flags.version, {
+      ...(flags.env ? { env: flags.env } : {}),
+      emergency: flags.emergency === true,
+    }),
+  );
   if (format === 'json') printJson(plan);
   else console.log(formatPlan(app, flags.version, plan));
 }

@@ -6,9 +6,9 @@ import { color, outputFormat, table } from '../output.js';
 import { actorText, humanDuration, phaseText, releaseLine, stepText, weightsText } from './format.js';
 import type { ApiFlags } from './release-action.js';
 
-export const statusRequest = (app?: string): ApiRequest => ({
+export const statusRequest = (app?: string, env?: string): ApiRequest => ({
   method: 'get',
-  path: app ? appPath(app) : '/v1/apps',
+  path: app ? `${appPath(app)}${env ? `?env=${encodeURIComponent(env)}` : ''}` : '/v1/apps',
 });
 
 function triggerLines(r: ReleaseSummary): string[] {
@@ -38,9 +38,17 @@ function analysisLines(r: ReleaseSummary): string[] {
 
 /** The detailed status of one app, as lines. */
 export function formatAppStatus(s: AppStatusView): string {
+  const where =
+    (s.environments ?? []).length > 1 || (s.environment && s.environment !== 'default')
+      ? `  environment ${s.environment}`
+      : '';
   const lines = [
-    `${color('bold', s.app)}  ${s.strategy}  spec revision ${s.specRevision}  live ${s.live ? `${s.live.version} (revision ${s.live.number})` : 'none'}`,
+    `${color('bold', s.app)}${where}  ${s.strategy}  spec revision ${s.specRevision}  live ${s.live ? `${s.live.version} (revision ${s.live.number})` : 'none'}`,
   ];
+  if (s.lock)
+    lines.push(
+      `lock held by ${s.lock.heldBy ? actorText(s.lock.heldBy) : s.lock.holder} (release ${s.lock.releaseId ?? '-'}) since ${s.lock.acquiredAt}`,
+    );
   const r = s.release;
   if (r) {
     lines.push(
@@ -120,7 +128,7 @@ export async function statusCommand(
 ): Promise<void> {
   const json = outputFormat(flags.output ?? 'table') === 'json';
   const client = connect(flags);
-  const read = (): Promise<StatusAnswer> => client.send<StatusAnswer>(statusRequest(app));
+  const read = (): Promise<StatusAnswer> => client.send<StatusAnswer>(statusRequest(app, flags.env));
   if (!flags.watch) {
     console.log(formatAnswer(await read(), json));
     return;

@@ -2,8 +2,7 @@
 // A spec that does not compile keeps its problems (file, line, column, path, message) in details.problems.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { GreenlightError, httpStatusOf } from '../../errors.js';
-import { ForbiddenError } from '../auth.js';
+import { ForbiddenError, GreenlightError, httpStatusOf } from '../../errors.js';
 
 export interface ErrorBody {
   code: string;

@@ -12,9 +12,12 @@ import { openApiDocument } from './openapi.js';
 import { honoPath, type ApiDeps, type Route } from './route.js';
 import { analysisRoutes } from './routes-analysis.js';
 import { appRoutes } from './routes-apps.js';
+import { auditRoutes } from './routes-audit.js';
 import { eventRoutes } from './routes-events.js';
 import { releaseRoutes } from './routes-releases.js';
+import { reportRoutes } from './routes-report.js';
 import { systemRoutes } from './routes-system.js';
+import { tokenRoutes } from './routes-tokens.js';
 import { trafficRoutes } from './routes-traffic.js';
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
@@ -25,6 +28,9 @@ export const API_ROUTES: readonly Route[] = [
   ...analysisRoutes,
   ...eventRoutes,
   ...trafficRoutes,
+  ...reportRoutes,
+  ...auditRoutes,
+  ...tokenRoutes,
 ];
 
 export interface ApiHooks {

@@ -4,6 +4,8 @@ import type { Release } from '../../engine/model.js';
 import { NotFoundError } from '../../errors.js';
 import type { AppRecord } from '../../store/store.js';
 import type { ControllerContext } from '../context.js';
+import { planForDisplay } from '../../engine/actions.js';
+import { DEFAULT_SECRET_PATTERNS } from '../../spec/runbook-defaults.js';
 
 export async function requireApp(ctx: ControllerContext, app: string): Promise<AppRecord> {
   const record = await ctx.store.getApp(app);
@@ -11,10 +13,15 @@ export async function requireApp(ctx: ControllerContext, app: string): Promise<A
   return record;
 }
 
-export async function statusView(ctx: ControllerContext, app: string): Promise<AppStatusView> {
+export async function statusView(
+  ctx: ControllerContext,
+  app: string,
+  environment?: string | null,
+): Promise<AppStatusView> {
   const view = await appStatus(
     { store: ctx.store, engine: ctx.engine, target: ctx.target, now: ctx.clock.now() },
     app,
+    environment,
   );
   if (!view) throw new NotFoundError(`app ${app}`, { app });
   return view;
@@ -25,10 +32,20 @@ export interface ReleaseView {
   summary: ReleaseSummary;
 }
 
-/** A release as the API answers it: the record (the engine's live copy when it drives it) and its summary. */
-export function releaseView(ctx: ControllerContext, release: Release): ReleaseView {
+/**
+ * A release as the API answers it: the record (the engine's live copy when it drives it) and its summary, with
+ * secret-looking hook environment values masked in its plans.
+ */
+export async function releaseView(ctx: ControllerContext, release: Release): Promise<ReleaseView> {
   const live = ctx.engine.get(release.id) ?? release;
-  return { release: live, summary: summarizeRelease(live, ctx.clock.now()) };
+  const spec = await ctx.engine.specFor(live).catch(() => undefined);
+  const patterns = spec?.secrets.namePatterns ?? DEFAULT_SECRET_PATTERNS;
+  const shown: Release = {
+    ...live,
+    plan: planForDisplay(live.plan, patterns),
+    rollbackPlan: planForDisplay(live.rollbackPlan, patterns),
+  };
+  return { release: shown, summary: summarizeRelease(live, ctx.clock.now()) };
 }
 
 export async function requireRelease(ctx: ControllerContext, id: number): Promise<Release> {

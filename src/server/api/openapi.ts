@@ -96,6 +96,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       { name: 'releases', description: 'Start releases and act on them' },
       { name: 'events', description: 'The event log, paged or live' },
       { name: 'traffic', description: 'Health checks and manual traffic control' },
+      { name: 'tokens', description: 'API tokens: create, list, revoke (admin)' },
     ],
     paths,
     components: {

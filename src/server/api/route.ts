@@ -39,7 +39,7 @@ export interface RouteSpec<S extends z.ZodType | undefined> {
   /** OpenAPI style: `/v1/apps/{app}`. */
   path: string;
   access: Access;
-  tag: 'system' | 'apps' | 'releases' | 'events' | 'traffic';
+  tag: 'system' | 'apps' | 'releases' | 'events' | 'traffic' | 'tokens';
   summary: string;
   description?: string;
   body?: S;

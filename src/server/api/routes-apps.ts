@@ -1,11 +1,18 @@
 // Apps: apply and validate specs, list apps with their status, plan a release, list live revisions.
-import { DEFAULT_ENVIRONMENT } from '../../engine/operations.js';
+import { environmentNames, resolveEnvironment, specForEnvironment } from '../../spec/environment.js';
 import { compileSpecText } from '../../spec/load.js';
 import { SpecError } from '../../spec/spec-error.js';
 import { requiredQuery } from './input.js';
 import { requireApp, statusView } from './lookup.js';
-import { route, type Route } from './route.js';
+import { route, type Parameter, type Route } from './route.js';
 import { specSourceBody } from './schemas.js';
+
+const ENV_PARAMETER: Parameter = {
+  name: 'env',
+  in: 'query',
+  type: 'string',
+  description: 'The environment (default: the only one, or the first with a release in progress).',
+};
 
 export const appRoutes: Route[] = [
   route({
@@ -31,7 +38,9 @@ export const appRoutes: Route[] = [
         reason: null,
         data: { file: body.file },
       });
-      await deps.ctx.target.ensureApp(spec);
+      // Each environment runs as its own app on the target (its own listen address and routing options).
+      for (const environment of environmentNames(spec))
+        await deps.ctx.target.ensureApp(specForEnvironment(spec, environment));
       if (changed) deps.notify();
       return { name: record.name, specRevision: record.specRevision, changed };
     },
@@ -78,9 +87,10 @@ export const appRoutes: Route[] = [
     access: 'read',
     tag: 'apps',
     summary: 'Status of an app: live revision, release in progress (step, weights, triggers), instances',
+    parameters: [ENV_PARAMETER],
     success: { status: 200, description: 'AppStatus' },
     errors: [404],
-    handle: async ({ deps, param }) => statusView(deps.ctx, param('app')),
+    handle: async ({ c, deps, param }) => statusView(deps.ctx, param('app'), c.req.query('env') ?? null),
   }),
   route({
     id: 'planRelease',
@@ -91,13 +101,25 @@ export const appRoutes: Route[] = [
     summary: 'The steps a release of a version would run now; changes nothing',
     parameters: [
       { name: 'version', in: 'query', type: 'string', required: true, description: 'Version to plan.' },
+      ENV_PARAMETER,
+      {
+        name: 'emergency',
+        in: 'query',
+        type: 'string',
+        description: 'true: plan an emergency release (approvals dropped when the policy bypasses them).',
+      },
     ],
     success: {
       status: 200,
-      description: '`{fromVersion, steps, analysis}`: analysis describes every metric and judge',
+      description:
+        '`{environment, fromVersion, steps, analysis, window}`: analysis describes every metric and judge; window is the deployment window verdict now',
     },
     errors: [404, 422],
-    handle: async ({ c, deps, param }) => deps.ctx.ops.plan(param('app'), requiredQuery(c, 'version')),
+    handle: async ({ c, deps, param }) =>
+      deps.ctx.ops.plan(param('app'), requiredQuery(c, 'version'), {
+        environment: c.req.query('env') ?? null,
+        emergency: c.req.query('emergency') === 'true',
+      }),
   }),
   route({
     id: 'listRevisions',
@@ -105,12 +127,14 @@ export const appRoutes: Route[] = [
     path: '/v1/apps/{app}/revisions',
     access: 'read',
     tag: 'apps',
-    summary: 'Live revisions of an app, oldest first',
-    success: { status: 200, description: '`{revisions: Revision[]}`' },
+    summary: 'Live revisions of an app in an environment, oldest first',
+    parameters: [ENV_PARAMETER],
+    success: { status: 200, description: '`{environment, revisions: Revision[]}`' },
     errors: [404],
-    handle: async ({ deps, param }) => {
+    handle: async ({ c, deps, param }) => {
       const app = await requireApp(deps.ctx, param('app'));
-      return { revisions: await deps.ctx.store.listRevisions(app.name, DEFAULT_ENVIRONMENT) };
+      const environment = resolveEnvironment(app.spec, c.req.query('env') ?? null);
+      return { environment, revisions: await deps.ctx.store.listRevisions(app.name, environment) };
     },
   }),
 ];

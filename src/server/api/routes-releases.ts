@@ -5,7 +5,18 @@ import { queryInt } from './input.js';
 import { releaseView, requireApp, requireRelease } from './lookup.js';
 import { route, type Route, type RouteRequest } from './route.js';
 import { summarizeRelease } from '../../engine/status.js';
-import { deployBody, optionalReasonBody, promoteBody, requiredReasonBody, rollbackBody } from './schemas.js';
+import {
+  approveBody,
+  deployBody,
+  optionalReasonBody,
+  promoteBody,
+  requiredReasonBody,
+  rollbackBody,
+} from './schemas.js';
+
+const envOf = (body: { environment?: string | undefined }): { environment: string | null } => ({
+  environment: body.environment ?? null,
+});
 
 const RELEASE_ANSWER = '`{release, summary}`: the release record and its summary (step, weights, triggers)';
 
@@ -38,6 +49,10 @@ export const releaseRoutes: Route[] = [
           version: r.body.version,
           actor: r.actor,
           reason: r.body.reason ?? null,
+          environment: r.body.environment ?? null,
+          emergency: r.body.emergency ?? null,
+          commitTime: r.body.commitTime ?? null,
+          commit: r.body.commit ?? null,
         }),
       ),
   }),
@@ -87,7 +102,8 @@ export const releaseRoutes: Route[] = [
     body: promoteBody,
     success: { status: 200, description: RELEASE_ANSWER },
     errors: [404, 409],
-    handle: (r) => act(r, () => r.deps.ctx.ops.promote(r.param('app'), r.actor, r.body.full ?? false)),
+    handle: (r) =>
+      act(r, () => r.deps.ctx.ops.promote(r.param('app'), r.actor, r.body.full ?? false, envOf(r.body))),
   }),
   route({
     id: 'pause',
@@ -99,7 +115,8 @@ export const releaseRoutes: Route[] = [
     body: optionalReasonBody,
     success: { status: 200, description: RELEASE_ANSWER },
     errors: [404, 409],
-    handle: (r) => act(r, () => r.deps.ctx.ops.pause(r.param('app'), r.actor, r.body.reason ?? null)),
+    handle: (r) =>
+      act(r, () => r.deps.ctx.ops.pause(r.param('app'), r.actor, r.body.reason ?? null, envOf(r.body))),
   }),
   route({
     id: 'resume',
@@ -111,7 +128,8 @@ export const releaseRoutes: Route[] = [
     body: optionalReasonBody,
     success: { status: 200, description: RELEASE_ANSWER },
     errors: [404, 409],
-    handle: (r) => act(r, () => r.deps.ctx.ops.resume(r.param('app'), r.actor, r.body.reason ?? null)),
+    handle: (r) =>
+      act(r, () => r.deps.ctx.ops.resume(r.param('app'), r.actor, r.body.reason ?? null, envOf(r.body))),
   }),
   route({
     id: 'abort',
@@ -123,7 +141,7 @@ export const releaseRoutes: Route[] = [
     body: requiredReasonBody,
     success: { status: 200, description: RELEASE_ANSWER },
     errors: [404, 409],
-    handle: (r) => act(r, () => r.deps.ctx.ops.abort(r.param('app'), r.actor, r.body.reason)),
+    handle: (r) => act(r, () => r.deps.ctx.ops.abort(r.param('app'), r.actor, r.body.reason, envOf(r.body))),
   }),
   route({
     id: 'retry',
@@ -135,7 +153,8 @@ export const releaseRoutes: Route[] = [
     body: optionalReasonBody,
     success: { status: 201, description: RELEASE_ANSWER },
     errors: [404, 409, 422],
-    handle: (r) => act(r, () => r.deps.ctx.ops.retry(r.param('app'), r.actor, r.body.reason ?? null)),
+    handle: (r) =>
+      act(r, () => r.deps.ctx.ops.retry(r.param('app'), r.actor, r.body.reason ?? null, envOf(r.body))),
   }),
   route({
     id: 'rollback',
@@ -148,6 +167,31 @@ export const releaseRoutes: Route[] = [
     success: { status: 200, description: RELEASE_ANSWER },
     errors: [404, 409, 422],
     handle: (r) =>
-      act(r, () => r.deps.ctx.ops.rollback(r.param('app'), r.actor, r.body.reason, r.body.toRevision)),
+      act(r, () =>
+        r.deps.ctx.ops.rollback(r.param('app'), r.actor, r.body.reason, r.body.toRevision, envOf(r.body)),
+      ),
+  }),
+  route({
+    id: 'approve',
+    method: 'post',
+    path: '/v1/apps/{app}/approve',
+    access: 'approve',
+    tag: 'releases',
+    summary: 'Approve the step the release in progress waits at (an approval gate)',
+    description:
+      'Counts toward the approvals the step needs: distinct people with one of its roles, unexpired; the person who started the release does not count unless the policy allows it.',
+    body: approveBody,
+    success: { status: 200, description: RELEASE_ANSWER },
+    errors: [404, 409],
+    handle: (r) =>
+      act(r, () =>
+        r.deps.ctx.ops.approve({
+          app: r.param('app'),
+          actor: r.actor,
+          reason: r.body.reason,
+          environment: r.body.environment ?? null,
+          releaseId: r.body.release ?? null,
+        }),
+      ),
   }),
 ];

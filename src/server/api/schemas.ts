@@ -3,6 +3,15 @@ import { z } from 'zod';
 
 const reason = (description: string) => z.string().trim().min(1).max(2000).meta({ description });
 
+const environment = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)
+  .optional()
+  .meta({
+    description: 'The environment (required when the app declares more than one).',
+    examples: ['production'],
+  });
+
 export const specSourceBody = z
   .object({
     file: z
@@ -26,6 +35,24 @@ export const deployBody = z
       .max(128)
       .meta({ description: 'The version to release.', examples: ['v2'] }),
     reason: reason('Why (shown in history).').optional(),
+    environment,
+    emergency: z
+      .object({
+        justification: z.string().trim().min(10).max(2000).meta({
+          description: 'Why this cannot wait for a deployment window (recorded and notified).',
+        }),
+      })
+      .strict()
+      .optional()
+      .meta({
+        description:
+          'An emergency release: bypasses deployment windows (and approvals if the policy says so).',
+      }),
+    commitTime: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'When the change was committed, for lead time in the report.' }),
+    commit: z.string().min(1).max(200).optional().meta({ description: 'The commit, shown in history.' }),
   })
   .strict();
 
@@ -35,14 +62,30 @@ export const promoteBody = z
       .boolean()
       .optional()
       .meta({ description: 'Skip the remaining steps and promote now.', default: false }),
+    environment,
   })
   .strict();
 
 export const optionalReasonBody = z
-  .object({ reason: reason('Why (recorded in the event).').optional() })
+  .object({ reason: reason('Why (recorded in the event).').optional(), environment })
   .strict();
 
-export const requiredReasonBody = z.object({ reason: reason('Why (recorded in the event).') }).strict();
+export const requiredReasonBody = z
+  .object({ reason: reason('Why (recorded in the event).'), environment })
+  .strict();
+
+export const approveBody = z
+  .object({
+    reason: reason('What was checked before approving (recorded in the event).'),
+    environment,
+    release: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'The release id (default: the one in progress).' }),
+  })
+  .strict();
 
 export const rollbackBody = z
   .object({
@@ -50,6 +93,7 @@ export const rollbackBody = z
     toRevision: z.number().int().min(1).optional().meta({
       description: 'Revision number to return to (default: the latest revision with another version).',
     }),
+    environment,
   })
   .strict();
 
@@ -66,5 +110,6 @@ export const trafficBody = z
       .max(100)
       .meta({ description: 'Share of traffic for `to`; the live version gets the rest.' }),
     reason: reason('Why (recorded in the event).'),
+    environment,
   })
   .strict();

@@ -1,0 +1,105 @@
+// The role × operation matrix over the whole route table (the list the router itself uses, so a route added
+// later is covered without touching this file): for every route and every caller, open routes never answer
+// 401/403; other routes answer 401 without a token or with a revoked one, 403 exactly to the roles their
+// access does not grant, and never 401/403 to the roles it grants (any other answer is the route's business).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ACCESSES, ROLES, hashToken, rolesFor, type TokenRole } from '../auth.js';
+import { API_ROUTES } from './index.js';
+import { pathParams, type Route } from './route.js';
+import { startApiFixture, type ApiFixture } from './testing.js';
+
+/**
+ * POST routes that may be open, each with the reason. None today: every write needs a token. A route listed
+ * here must exist and be open (so the list cannot silently outlive its routes).
+ */
+const OPEN_WRITES: Record<string, string> = {};
+
+/** Path parameter values: an app and a release that do not exist, a token name nobody holds. */
+const PARAM_VALUES: Record<string, string> = { app: 'shop', id: '1', name: 'nobody' };
+
+const REVOKED_TOKEN = 'glt_test_revoked';
+
+type Caller = 'no token' | 'revoked token' | TokenRole;
+const CALLERS: readonly Caller[] = ['no token', 'revoked token', ...ROLES];
+
+const concretePath = (r: Route): string =>
+  pathParams(r.path).reduce(
+    (path, name) => path.replace(`{${name}}`, encodeURIComponent(PARAM_VALUES[name] ?? 'x')),
+    r.path,
+  );
+
+/** The status the caller must get, or `allowed` for anything but 401/403. */
+function expected(r: Route, caller: Caller): 401 | 403 | 'allowed' {
+  if (r.access === 'open') return 'allowed';
+  if (caller === 'no token' || caller === 'revoked token') return 401;
+  return rolesFor(r.access).includes(caller) ? 'allowed' : 403;
+}
+
+void describe('API role × operation matrix', () => {
+  let f: ApiFixture;
+  before(async () => {
+    f = await startApiFixture();
+    const system = { name: 'test', role: 'system' };
+    // An admin token, revoked: it must be worth nothing anywhere.
+    await f.store.createToken('revoked-admin', 'admin', null, hashToken(REVOKED_TOKEN), system);
+    await f.store.revokeToken('revoked-admin', system);
+  });
+  after(() => f.close());
+
+  const tokenOf = (caller: Caller): string | null => {
+    if (caller === 'no token') return null;
+    if (caller === 'revoked token') return REVOKED_TOKEN;
+    return f.tokens[caller];
+  };
+
+  void it('uses only known accesses', () => {
+    const unknown = API_ROUTES.filter((r) => !ACCESSES.includes(r.access)).map((r) => `${r.id}: ${r.access}`);
+    assert.deepEqual(unknown, []);
+  });
+
+  void it('never leaves a write (POST) open, except the ones listed with a reason', () => {
+    const open = API_ROUTES.filter((r) => r.method === 'post' && r.access === 'open').map((r) => r.id);
+    assert.deepEqual(open.sort(), Object.keys(OPEN_WRITES).sort());
+  });
+
+  void it('has a unique method and path for every route (the matrix would test one twice)', () => {
+    const keys = API_ROUTES.map((r) => `${r.method} ${r.path}`);
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
+  for (const r of API_ROUTES) {
+    const path = concretePath(r);
+    void describe(`${r.method.toUpperCase()} ${r.path} (${r.id}, access ${r.access})`, () => {
+      for (const caller of CALLERS) {
+        const want = expected(r, caller);
+        const title =
+          want === 'allowed' ? `lets ${caller} through (no 401/403)` : `answers ${want} to ${caller}`;
+        void it(title, async () => {
+          const response = await f.call(r.method, path, {
+            token: tokenOf(caller),
+            ...(r.method === 'post' ? { body: {} } : {}),
+          });
+          // Read what is needed and drop the rest: a granted stream route would otherwise never end.
+          const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
+          const body = want !== 'allowed' && isJson ? ((await response.json()) as { code?: string }) : null;
+          if (!response.bodyUsed) await response.body?.cancel();
+          const where = `${r.method.toUpperCase()} ${path} as ${caller}`;
+          if (want === 'allowed') {
+            assert.ok(![401, 403].includes(response.status), `${where} answered ${response.status}`);
+          } else {
+            assert.equal(response.status, want, `${where} answered ${response.status}, expected ${want}`);
+            assert.equal(body?.code, 'GL1004', `${where}: error code`);
+          }
+        });
+      }
+    });
+  }
+
+  for (const [id, reason] of Object.entries(OPEN_WRITES)) {
+    void it(`lists ${id} as an open write because ${reason}: it exists and is open`, () => {
+      const r = API_ROUTES.find((candidate) => candidate.id === id);
+      assert.equal(r?.access, 'open');
+    });
+  }
+});
