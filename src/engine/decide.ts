@@ -3,6 +3,7 @@
 import type { AnalysisRunState } from '../analysis/run/run-state.js';
 import type { ApprovalPolicy, CompiledSpec } from '../spec/compiled.js';
 import { analysisOutcome, analysisWakeAt, reasonOf } from './analysis.js';
+import { evaluateWindows } from '../gates/windows.js';
 import type { TargetObservation } from '../targets/target.js';
 import type { ApprovalRecord, PlanStep, Release } from './model.js';
 import type { TriggerFiring } from './triggers.js';
@@ -54,6 +55,19 @@ function setsReady(step: PlanStep, observation: TargetObservation): boolean {
     const seen = observation.versionSets.find((o) => o.version === set.version);
     return seen !== undefined && seen.desired === set.instances && seen.ready >= set.instances;
   });
+}
+
+/**
+ * Steps `promote` never skips: approvals, and every step that runs actions (checks, hooks, smoke tests, a
+ * migration) or waits for a version to stop (a breaking migration's drain).
+ */
+export function isGate(step: PlanStep): boolean {
+  return (
+    step.gate === true ||
+    step.wait.kind === 'approval' ||
+    step.wait.kind === 'actions' ||
+    step.wait.kind === 'stopped'
+  );
 }
 
 /** The approvals that count for a step now: by an allowed role, unexpired, one per person. */
@@ -111,10 +125,10 @@ export function decide(input: DecideInput): Decision {
       if (release.phase !== 'paused') return { kind: 'hold', run: run.key, reason: reasonOf(run), detail };
     }
     if (release.phase === 'paused') return { kind: 'wait', wakeAt: null, why: 'paused' };
-    if (release.runtime.promote === 'full' && step.wait.kind !== 'approval' && !step.gate) {
-      // Never past an approval: the jump lands on the first one on the way.
+    if (release.runtime.promote === 'full' && !isGate(step)) {
+      // Never past a gate: the jump lands on the first approval, check, hook or migration on the way.
       const target = release.plan.findIndex(
-        (s, i) => i > release.stepIndex && (s.promotionStart || s.wait.kind === 'approval'),
+        (s, i) => i > release.stepIndex && (s.promotionStart || isGate(s)),
       );
       if (target > release.stepIndex) return { kind: 'jump', toIndex: target };
     }
@@ -186,7 +200,15 @@ export function decide(input: DecideInput): Decision {
     case 'approval': {
       const { policy } = step.wait;
       const valid = validApprovals(release, currentIndex(release), policy, now);
-      if (valid.length >= policy.count) return { kind: 'advance' };
+      if (valid.length >= policy.count) {
+        // Approved out of hours: the release starts when the window opens (an emergency does not wait).
+        const windows = spec.gates.windows;
+        if (step.wait.stage === 'start' && windows && !release.meta?.emergency) {
+          const verdict = evaluateWindows(windows, now);
+          if (!verdict.open) return { kind: 'wait', wakeAt: verdict.nextChangeAt, why: verdict.reason };
+        }
+        return { kind: 'advance' };
+      }
       const expiries = valid
         .map((a) => (policy.expiresAfterMs === null ? null : Date.parse(a.at) + policy.expiresAfterMs))
         .filter((t): t is number => t !== null);

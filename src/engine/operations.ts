@@ -12,7 +12,7 @@ import type { CompiledSpec } from '../spec/compiled.js';
 import type { Store } from '../store/store.js';
 import type { Target } from '../targets/target.js';
 import type { Clock } from './clock.js';
-import { currentIndex, currentStep, validApprovals } from './decide.js';
+import { currentIndex, currentStep, isGate, validApprovals } from './decide.js';
 import type { Engine } from './engine.js';
 import {
   CONTROLLER,
@@ -385,7 +385,7 @@ export class Operations {
           `step "${step.name}" waits for instances to be ready; use --full to go straight to promotion`,
         );
       }
-      if (step?.wait.kind === 'approval' || step?.gate) {
+      if (step && isGate(step)) {
         throw new ConflictError(
           `step "${step.name}" is a gate: promote does not skip it${step.wait.kind === 'approval' ? ' (greenlight approve)' : ''}`,
         );

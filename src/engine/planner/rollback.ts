@@ -48,20 +48,19 @@ function hookSteps(
   return steps;
 }
 
-/** Whether maintenance mode is on: the release got to (or past) a breaking migration's maintenance step. */
-function inMaintenance(release: Release): boolean {
+/**
+ * Whether the release got to (or past) a breaking migration's maintenance step: the way back is then under
+ * maintenance too, so the onRollback hooks undo the migration before the old version serves again.
+ */
+function pastMaintenanceStart(release: Release): boolean {
   const at = release.plan.findIndex((s) => s.maintenance === 'start');
-  const end = release.plan.findIndex((s) => s.maintenance === 'end');
-  return at >= 0 && release.stepIndex >= at && (end < 0 || release.stepIndex <= end);
+  return at >= 0 && release.stepIndex >= at;
 }
 
 function underMaintenance(spec: CompiledSpec, release: Release): PlanStep[] {
   const from = release.fromVersion;
-  const maintenance = spec.hooks.migrate?.maintenance ?? {
-    mode: 'hold' as const,
-    holdMs: 30_000,
-    retryAfterSeconds: 5,
-  };
+  // The settings the release went into maintenance with (pastMaintenanceStart: that step exists).
+  const maintenance = release.plan.find((s) => s.maintenance === 'start')?.traffic.maintenance;
   const n = spec.target.instances;
   const held = traffic({}, null, { maintenance });
   const oldSets: SetIntent[] = from ? [{ version: from, role: 'stable', instances: n }] : [];
@@ -101,7 +100,7 @@ function underMaintenance(spec: CompiledSpec, release: Release): PlanStep[] {
 export function rollbackPlan(spec: CompiledSpec, release: Release): PlanStep[] {
   const current = release.plan[Math.min(release.stepIndex, release.plan.length - 1)];
   if (current?.gate) return hookSteps(spec, release, current, false);
-  if (inMaintenance(release)) return underMaintenance(spec, release);
+  if (pastMaintenanceStart(release)) return underMaintenance(spec, release);
   const from = release.fromVersion;
   const v = release.version;
   if (from === null) {

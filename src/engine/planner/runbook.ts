@@ -130,8 +130,10 @@ function gateSteps(
 /** Whether `version` runs in this step without users (weight 0, no routes): smoke tests can reach it. */
 function previewOnly(s: PlanStep, version: string): boolean {
   const set = s.sets.find((x) => x.version === version);
+  // Under maintenance the router holds every request, preview ones too.
   return (
     set !== undefined &&
+    s.traffic.maintenance === undefined &&
     s.wait.kind === 'ready' &&
     (s.traffic.weights[version] ?? 0) === 0 &&
     s.traffic.headerRoutes.length === 0 &&
@@ -154,8 +156,21 @@ function withSmokeTests(plan: PlanStep[], spec: CompiledSpec, version: string): 
   return [...plan.slice(0, live + 1), smoke, ...plan.slice(live + 1)];
 }
 
-/** An approval before the promotion sequence; `promote --full` lands on it, never past it. */
+/**
+ * An approval before the promotion sequence; `promote --full` lands on it, never past it. With a breaking
+ * migration it comes before maintenance starts: users are not held while people decide.
+ */
 function withPromotionApproval(plan: PlanStep[], policy: ApprovalPolicy | null): PlanStep[] {
+  const maintenance = plan.findIndex((s) => s.maintenance === 'start');
+  if (policy && maintenance >= 0) {
+    const like = plan[maintenance - 1] ?? plan[maintenance]!;
+    const gate = approvalStep(
+      'approval to promote',
+      { ...like, traffic: { ...like.traffic, maintenance: undefined } },
+      policy,
+    );
+    return [...plan.slice(0, maintenance), gate, ...plan.slice(maintenance)];
+  }
   const at = plan.findIndex((s) => s.promotionStart);
   if (!policy || at < 0) return plan;
   const before = plan[at - 1] ?? plan[at]!;
