@@ -5,8 +5,9 @@ import { createRedactor, secretsFromEnv, type Secret } from '../hooks/redact.js'
 import { runAction, type ActionContext } from '../hooks/run-action.js';
 import type { ActionResult } from '../hooks/result.js';
 import type { CompiledSpec } from '../spec/compiled.js';
+import { groupIsOurs, groupMembers, signalGroup, waitUntil } from '../targets/local/supervisor/proc.js';
 import type { Target } from '../targets/target.js';
-import type { PlanStep, Release, StepWait } from './model.js';
+import type { PlanStep, Release, ReleaseRuntime, StepWait } from './model.js';
 
 type ActionsWait = Extract<StepWait, { kind: 'actions' }>;
 
@@ -49,7 +50,7 @@ export function actionContext(
   };
   const known: Secret[] = Object.entries(secrets).map(([name, value]) => ({ name, value }));
   const fromActions = wait.actions.flatMap((a) =>
-    a.kind === 'command' ? secretsFromEnv(a.env, spec.secrets.namePatterns) : [],
+    secretsFromEnv(a.kind === 'command' ? a.env : a.headers, secretNamePatterns(spec.secrets.namePatterns)),
   );
   return {
     vars: {
@@ -80,11 +81,12 @@ export async function runStepActions(
   wait: ActionsWait,
   signal: AbortSignal,
   onResult: (result: ActionResult) => Promise<void>,
+  onSpawn?: (action: string, pid: number) => void,
 ): Promise<void> {
   const ctx = actionContext(deps, spec, release, wait, signal);
   for (const action of wait.actions) {
     if (signal.aborted) return;
-    const result = await runAction(action, ctx);
+    const result = await runAction(action, { ...ctx, onSpawn: (pid) => onSpawn?.(action.name, pid) });
     if (signal.aborted) return;
     await onResult(result);
     if (!result.ok && wait.onFailure !== 'continue') return;
@@ -96,18 +98,47 @@ export async function runStepActions(
  * secret (the spec's patterns) are masked. The stored plan keeps them, since the hooks need them.
  */
 export function planForDisplay(steps: PlanStep[], namePatterns: string[]): PlanStep[] {
-  const patterns = namePatterns.map((source) => new RegExp(source, 'i'));
-  const mask = (env: Record<string, string>): Record<string, string> =>
+  const patterns = secretNamePatterns(namePatterns).map((source) => new RegExp(source, 'i'));
+  const mask = (values: Record<string, string>): Record<string, string> =>
     Object.fromEntries(
-      Object.entries(env).map(([name, value]) => [
+      Object.entries(values).map(([name, value]) => [
         name,
         patterns.some((p) => p.test(name)) ? '[redacted]' : value,
       ]),
     );
   return steps.map((step) => {
     const wait = step.wait;
-    if (wait.kind !== 'actions' || !wait.actions.some((a) => a.kind === 'command')) return step;
-    const actions = wait.actions.map((a) => (a.kind === 'command' ? { ...a, env: mask(a.env) } : a));
+    if (wait.kind !== 'actions') return step;
+    const actions = wait.actions.map((a) =>
+      a.kind === 'command' ? { ...a, env: mask(a.env) } : { ...a, headers: mask(a.headers) },
+    );
     return { ...step, wait: { ...wait, actions } };
   });
+}
+
+/** The spec's secret name patterns, plus the HTTP headers that carry credentials. */
+function secretNamePatterns(namePatterns: string[]): string[] {
+  return [...namePatterns, '^authorization$', '^proxy-authorization$', '^cookie$'];
+}
+
+type HookProcess = NonNullable<ReleaseRuntime['hookProcess']>;
+
+/**
+ * Waits for a hook command a previous controller left running (it was killed while the hook ran), for up to
+ * the action's timeout, then stops its process group: the hook is run again afterwards, never beside itself.
+ */
+export async function settleOrphanHook(
+  orphan: HookProcess,
+  timeoutMs: number,
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+): Promise<void> {
+  const alive = (): boolean =>
+    groupIsOurs(orphan.pgid, orphan.startTime) && groupMembers(orphan.pgid).length > 0;
+  if (!alive()) return;
+  log('waiting for a hook a previous controller left running', { action: orphan.action, pgid: orphan.pgid });
+  if (await waitUntil(() => !alive(), timeoutMs, 100)) return;
+  signalGroup(orphan.pgid, 'SIGTERM');
+  if (await waitUntil(() => !alive(), 2000)) return;
+  signalGroup(orphan.pgid, 'SIGKILL');
+  await waitUntil(() => !alive(), 2000);
 }
