@@ -13,11 +13,10 @@ import type { Store } from '../store/store.js';
 import { StaleWriteError } from '../store/store.js';
 import type { Target } from '../targets/target.js';
 import { activeRuns, prepareAnalysis, verdictChange, type AnalysisNews } from './analysis.js';
-import { runStepActions } from './actions.js';
+import { StepActions } from './step-actions.js';
 import type { Clock } from './clock.js';
 import { currentIndex, currentPlan, currentStep, decide, stepElapsed, type Decision } from './decide.js';
 import { CONTROLLER, FINAL_PHASES, type NewEvent, type PlanStep, type Release } from './model.js';
-import type { ActionResult } from '../hooks/result.js';
 
 /** What an `approval.requested` event says: the step and who may approve. */
 export function approvalData(step: PlanStep, index: number): Record<string, unknown> {
@@ -25,10 +24,6 @@ export function approvalData(step: PlanStep, index: number): Record<string, unkn
   if (wait.kind !== 'approval') return {};
   return { index, step: step.name, stage: wait.stage, roles: wait.policy.roles, count: wait.policy.count };
 }
-
-/** Which step of which plan a release is at: action results belong to one. */
-const stepKey = (release: Release): string =>
-  `${release.phase === 'rollingBack' ? 'back' : 'main'}:${currentIndex(release)}`;
 import { rollbackPlan } from './planner/index.js';
 import { StepApplier } from './apply-step.js';
 import { ReconcileQueue } from './reconcile-queue.js';
@@ -63,9 +58,7 @@ export class Engine {
   private readonly queued = new Set<number>();
   private readonly timers = new Map<number, () => void>();
   /** Actions running per release, with the step they belong to and a way to stop them. */
-  private readonly actionsRunning = new Map<number, { step: string; abort: AbortController }>();
-  /** Every action run not yet settled (stopped ones included), so stop() can wait for their processes. */
-  private readonly actionRuns = new Set<Promise<void>>();
+  private readonly actions: StepActions;
   /** Set by stop(): a late callback (an aborted action settling) must not start work on a stopped engine. */
   private stopped = false;
   private readonly applier: StepApplier;
@@ -81,6 +74,12 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.log = opts.log ?? (() => {});
     this.applier = new StepApplier(opts.target, this.log);
+    this.actions = new StepActions({
+      target: opts.target,
+      mutate: (id, change) => this.mutate(id, change),
+      enqueue: (id) => this.enqueue(id),
+      log: this.log,
+    });
     this.runner = new AnalysisRunner({
       target: opts.target,
       clock: opts.clock,
@@ -130,8 +129,7 @@ export class Engine {
     clearInterval(this.resyncTimer);
     clearInterval(this.leaseTimer);
     this.runner.stopAll();
-    for (const running of this.actionsRunning.values()) running.abort.abort();
-    await Promise.allSettled([...this.actionRuns]);
+    await this.actions.stopAll();
     await this.queue.stop();
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
@@ -200,7 +198,7 @@ export class Engine {
             currentIndex(saved) !== currentIndex(release)
           ) {
             this.needsApply.add(id);
-            this.stopActions(id);
+            this.actions.stop(id);
           }
           resolve(saved);
           this.enqueue(id);
@@ -355,65 +353,13 @@ export class Engine {
       observation,
       fired,
       now,
-      actionsRunning: this.actionsRunning.get(id)?.step === stepKey(release),
+      actionsRunning: this.actions.running(release),
       analysis: activeRuns(prepared.release, step),
     });
     await this.carryOut(release, prepared.release, spec, decision, now, news);
     const latest = this.active.get(id);
     if (latest) this.runner.sync(id, spec, activeRuns(latest, currentStep(latest)));
     else this.runner.stopRelease(id);
-  }
-
-  /** Runs the current step's actions in the background; each result is persisted if the step is still current. */
-  private startActions(
-    release: Release,
-    spec: CompiledSpec,
-    wait: Extract<PlanStep['wait'], { kind: 'actions' }>,
-  ): void {
-    const key = stepKey(release);
-    const abort = new AbortController();
-    this.actionsRunning.set(release.id, { step: key, abort });
-    const kind = wait.hook === 'checks' || wait.hook === 'prePromotion' ? 'check' : 'hook';
-    const record = (result: ActionResult): Promise<void> =>
-      this.mutate(release.id, (r, now) => {
-        if (stepKey(r) !== key) return { release: r, events: [] };
-        const at = new Date(now).toISOString();
-        return {
-          release: { ...r, runtime: { ...r.runtime, checks: [...r.runtime.checks, { ...result, at }] } },
-          events: [
-            {
-              app: r.app,
-              releaseId: r.id,
-              actor: CONTROLLER,
-              action: `${kind}.${result.ok ? 'passed' : 'failed'}`,
-              reason: null,
-              data: { hook: wait.hook, ...result },
-              at,
-            },
-          ],
-        };
-      }).then(() => undefined);
-    // After a restart, actions that already have a result are not run again; the interrupted one is.
-    const pending = {
-      ...wait,
-      actions: wait.actions.filter((a) => !release.runtime.checks.some((r) => r.name === a.name)),
-    };
-    const run = runStepActions({ target: this.opts.target }, spec, release, pending, abort.signal, record)
-      .catch((error: unknown) =>
-        this.log('actions failed to run', { releaseId: release.id, hook: wait.hook, error: String(error) }),
-      )
-      .finally(() => {
-        this.actionRuns.delete(run);
-        if (this.actionsRunning.get(release.id)?.abort === abort) this.actionsRunning.delete(release.id);
-        this.enqueue(release.id);
-      });
-    this.actionRuns.add(run);
-  }
-
-  /** Stops the actions of a step the release has left (an abort, a rollback). */
-  private stopActions(id: number): void {
-    this.actionsRunning.get(id)?.abort.abort();
-    this.actionsRunning.delete(id);
   }
 
   private async carryOut(
@@ -450,7 +396,7 @@ export class Engine {
       }
       case 'runActions': {
         if (base !== release) await this.write(release, base, news);
-        if (step?.wait.kind === 'actions') this.startActions(release, spec, step.wait);
+        if (step?.wait.kind === 'actions') this.actions.start(release, spec, step.wait);
         return;
       }
       case 'advance':
@@ -513,7 +459,7 @@ export class Engine {
         return;
       }
       case 'rollback': {
-        this.stopActions(release.id);
+        this.actions.stop(release.id);
         const back = rollbackPlan(spec, release);
         const next: Release = {
           ...base,

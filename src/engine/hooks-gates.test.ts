@@ -3,6 +3,7 @@
 // onSuccess runs after the promotion, a restart reruns only the actions without a result, and a breaking
 // migration runs under maintenance, both forwards and back.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -130,6 +131,46 @@ describe('hooks and migrations in the engine', () => {
       );
       assert.ok(removed < passed, 'after the old version is gone');
       assert.match(String(events[passed]?.data.output), /^v2$/m);
+    });
+
+    it('a hook a killed controller left running is waited for, never run again beside itself', async () => {
+      await h.apply(
+        withRunbookParts(testSpec(), {
+          hooks: { preDeploy: [cmd('backup', startThenWait(file('backup.log'), file('go')))] },
+        }),
+      );
+      const r = await h.ops.deploy({ app: 'shop', version: 'v2', actor: deployer });
+      await h.until('the backup to start', async () => lines(file('backup.log')).length === 1, 0);
+      await h.until(
+        'its process to be recorded',
+        async () => Boolean((await h.release(r.id)).runtime.hookProcess),
+        0,
+      );
+      // A kill -9 leaves the hook running: here a stand-in process, recorded as the hook a dead controller left.
+      const orphan = spawn(
+        process.execPath,
+        [
+          '-e',
+          `${startThenWait(file('orphan.log'), file('go'))}; process.on('exit', () => require('fs').appendFileSync(${JSON.stringify(file('backup.log'))}, 'orphan done\\n'))`,
+        ],
+        { detached: true, stdio: 'ignore' },
+      );
+      await h.until('the stand-in to start', async () => lines(file('orphan.log')).length === 1, 0);
+      await h.restart(async () => {
+        const stored = (await h.store.getRelease(r.id))!;
+        const hookProcess = { ...stored.runtime.hookProcess!, pgid: orphan.pid!, startTime: null };
+        await h.store.updateRelease(
+          { ...stored, runtime: { ...stored.runtime, hookProcess } },
+          stored.generation,
+          [],
+        );
+      });
+      // While the old one lives, the hook is not started again.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(lines(file('backup.log')), ['start']);
+      writeFileSync(file('go'), '');
+      await h.until('the canary to start', async () => (await h.release(r.id)).stepIndex > 0, 0);
+      assert.deepEqual(lines(file('backup.log')), ['start', 'orphan done', 'start']);
     });
 
     it('a restart in the middle of a hook step reruns only the actions without a result', async () => {

@@ -119,6 +119,11 @@ export interface ReleaseRuntime {
   approvals?: ApprovalRecord[];
   /** When maintenance mode started (ISO), while it is on. */
   maintenanceSince?: string | null;
+  /**
+   * The hook command running now (its process group), so a controller restarted after a kill -9 waits for
+   * the one its predecessor left running instead of starting it a second time beside it.
+   */
+  hookProcess?: { step: string; action: string; pgid: number; startTime: string | null } | null;
 }
 
 export type ReleasePhase =

@@ -80,6 +80,7 @@ function attempt(prepared: Prepared, timeoutMs: number, ctx: ActionContext): Pro
     // Invalid arguments (a NUL byte in an argv item) throw here instead of emitting 'error'.
     return Promise.resolve(failure(`could not start: ${(error as Error).message}`));
   }
+  if (child.pid !== undefined) ctx.onSpawn?.(child.pid);
   child.stdout.on('data', (chunk: Buffer) => tail.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => tail.push(chunk));
 

@@ -24,6 +24,8 @@ export interface ActionContext {
   signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Told the pid (and process group id) of each command attempt as soon as it is spawned. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Runs the action with its retries; never throws. */

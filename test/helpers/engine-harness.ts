@@ -31,7 +31,7 @@ export interface EngineHarness {
   engine: Engine;
   ops: Operations;
   /** Stops the engine and starts a new one on the same store, target and clock (a controller restart). */
-  restart(): Promise<void>;
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   /** Moves the clock in steps of stepMs, reconciling every release at each. */
   run(ms: number, stepMs?: number): Promise<void>;
   /**
@@ -73,8 +73,9 @@ export async function engineHarness(
     clock,
     target,
     ...(await start()),
-    async restart() {
+    async restart(whileStopped) {
       await h.engine.stop();
+      await whileStopped?.();
       Object.assign(h, await start());
     },
     async run(ms, stepMs = 1000) {
