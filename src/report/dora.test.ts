@@ -39,6 +39,12 @@ function rel({ ago, took = 5 * MIN, ...over }: Spec): Release {
   };
 }
 
+/** A release stopped at a gate step (the first step of its plan): it changed nothing. */
+const atGate = (): Pick<Release, 'plan' | 'stepIndex'> => {
+  const gate = newRelease('shop').plan[0]!;
+  return { plan: [{ ...gate, gate: true }], stepIndex: 0 };
+};
+
 const report = (releases: Release[], over: Partial<ReportInput> = {}) =>
   computeReport({ releases, now: NOW, sinceMs: PERIOD, ...over });
 
@@ -136,9 +142,9 @@ void describe('deployment report', () => {
       rel({ ago: 10 * DAY }),
       rel({ ago: 9 * DAY, phase: 'rolledBack', outcomeReason: 'trigger:error-rate', took: 4 * MIN }),
       rel({ ago: 8 * DAY, phase: 'aborted', outcomeReason: 'abort', took: 2 * MIN }),
-      rel({ ago: 7 * DAY, phase: 'failed', outcomeReason: 'check:smoke' }),
-      rel({ ago: 6 * DAY, phase: 'failed', outcomeReason: 'window:weekend' }),
-      rel({ ago: 5 * DAY, phase: 'failed', outcomeReason: 'approval' }),
+      rel({ ago: 7 * DAY, phase: 'failed', outcomeReason: 'check:ci', ...atGate() }),
+      rel({ ago: 6 * DAY, phase: 'failed', outcomeReason: 'preDeploy:backup', ...atGate() }),
+      rel({ ago: 5 * DAY, phase: 'aborted', outcomeReason: 'abort', ...atGate() }),
       rel({ ago: 4 * DAY, phase: 'failed', outcomeReason: 'progressDeadline', took: 10 * MIN }),
       rel({ ago: 3 * DAY, phase: 'rolledBack', outcomeReason: 'check:smoke', took: 6 * MIN }),
       rel({ ago: 2 * DAY, phase: 'failed', outcomeReason: 'agent unreachable', took: 8 * MIN }),
@@ -243,7 +249,7 @@ void describe('deployment report', () => {
   void it('runbook: success rate, duration percentiles, rollbacks per week, releases by outcome', () => {
     const releases: Release[] = [];
     for (let i = 1; i <= 100; i++) releases.push(rel({ ago: i * HOUR, took: i * MIN }));
-    releases.push(rel({ ago: 200 * HOUR, took: 0, phase: 'failed', outcomeReason: 'window:night' }));
+    releases.push(rel({ ago: 200 * HOUR, took: 0, phase: 'failed', outcomeReason: 'check:ci', ...atGate() }));
     releases.push(rel({ ago: 201 * HOUR, took: 0, phase: 'aborted', outcomeReason: 'abort' }));
     releases.push(rel({ ago: 202 * HOUR, phase: 'progressing' }));
     const r = report(releases, { sinceMs: 14 * DAY });

@@ -32,8 +32,6 @@ export const AUTOMATIC_ROLLBACK_REASONS = [
   'progressDeadline',
   'check:',
 ];
-/** outcomeReason prefixes of a deployment (phase failed) stopped by a gate before it changed anything. */
-export const GATE_REASONS = ['check:', 'window', 'approval'];
 
 export interface ReportInput {
   releases: readonly Release[];
@@ -147,8 +145,12 @@ const isCounted = (r: Release): boolean =>
   r.kind === 'deploy' && FINAL_PHASES.has(r.phase) && r.finishedAt !== null;
 
 /** Stopped by a gate before anything changed: not a failed change. */
+/**
+ * A deployment that ended at a gate step (a check, an approval, a preDeploy hook, a safe migration): it changed
+ * nothing, whether it failed there or was aborted while it waited.
+ */
 export const stoppedByGate = (r: Release): boolean =>
-  r.phase === 'failed' && startsWithAny(r.outcomeReason, GATE_REASONS);
+  r.phase !== 'promoted' && r.plan[Math.min(r.stepIndex, r.plan.length - 1)]?.gate === true;
 
 const ms = (iso: string): number => Date.parse(iso);
 

@@ -141,7 +141,12 @@ void describe('audit and report API', () => {
   void it('report: the figures of the stored releases', async () => {
     await finished(f.store, 'promoted');
     await finished(f.store, 'rolledBack', { outcomeReason: 'trigger:error-rate' });
-    await finished(f.store, 'failed', { outcomeReason: 'window:freeze' });
+    const gate = newRelease('shop').plan[0]!;
+    await finished(f.store, 'failed', {
+      outcomeReason: 'check:ci',
+      plan: [{ ...gate, gate: true }],
+      stepIndex: 0,
+    });
     const undone = await finished(f.store, 'promoted');
     const rollback = await finished(f.store, 'promoted', {
       kind: 'rollback',
