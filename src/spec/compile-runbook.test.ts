@@ -223,7 +223,7 @@ void test('webhooks get json, 5 s and 5 attempts unless they say otherwise', () 
         url: 'https://hooks.slack.com/services/T0/B0/X',
         format: 'slack',
         secretEnv: 'SLACK_SIGNING_KEY',
-        events: ['release.promoted', 'release.rolled_back', 'approval.*'],
+        events: ['release.promoted', 'release.rolledBack', 'approval.*'],
         timeoutMs: 2_000,
         attempts: 3,
       },

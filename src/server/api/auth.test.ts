@@ -32,7 +32,6 @@ void describe('API authentication and roles', () => {
   void it('classes exactly the operations that change releases, traffic or specs as writes', () => {
     assert.deepEqual(writeRoutes.map((r) => r.id).sort(), [
       'abort',
-      'applyApp',
       'deploy',
       'pause',
       'promote',

@@ -19,7 +19,8 @@ export const appRoutes: Route[] = [
     id: 'applyApp',
     method: 'post',
     path: '/v1/apps',
-    access: 'deploy',
+    // A spec holds the gates (approvals, windows, promotion rules): changing it is an admin's act.
+    access: 'admin',
     tag: 'apps',
     summary: 'Apply a spec',
     description:
