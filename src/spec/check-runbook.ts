@@ -6,7 +6,7 @@ import { isTimeZone, parseLocalDateTime } from '../gates/local-time.js';
 import { parseWindowRule } from '../gates/window-rule.js';
 import { checkAnalysis } from './check-analysis.js';
 import { checkCanary } from './check-canary.js';
-import { describeFound, exactlyOne, type Finding } from './findings.js';
+import { describeFound, exactlyOne, uniqueNames, type Finding } from './findings.js';
 import { parseListen, type ListenAddress } from './listen.js';
 import { dig, isMap } from './raw.js';
 import { STRATEGY_KINDS } from './schema-strategy.js';
@@ -20,22 +20,6 @@ const HOOK_LISTS = {
   onSuccess: 'after',
   onFailure: 'after',
 } as const;
-
-function uniqueNames(items: unknown[], path: FieldPath, out: Finding[]): void {
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    const name = dig(item, 'name');
-    if (typeof name !== 'string') return;
-    if (seen.has(name))
-      out.push({
-        path: [...path, i, 'name'],
-        anchor: 'value',
-        found: `a second ${JSON.stringify(name)}`,
-        expected: 'a name used once in this list',
-      });
-    seen.add(name);
-  });
-}
 
 function checkAction(action: unknown, path: FieldPath, out: Finding[]): void {
   if (!isMap(action)) return;

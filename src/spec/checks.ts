@@ -2,7 +2,7 @@
 // canary plan ends, rolling batches that can make progress, trigger limits that fit their metric. They read
 // the raw value defensively and stay silent where the schema already reports the field.
 import type { Finding } from './findings.js';
-import { describeFound, exactlyOne } from './findings.js';
+import { describeFound, exactlyOne, uniqueNames } from './findings.js';
 import { dig, isMap } from './raw.js';
 import type { RawMap } from './raw.js';
 import { PROBE_KINDS } from './schema-target.js';
@@ -46,23 +46,6 @@ function checkStrategy(spec: unknown, out: Finding[]): void {
   const checks = dig(strategy, 'blueGreen', 'prePromotionChecks');
   if (Array.isArray(checks))
     uniqueNames(checks, ['spec', 'strategy', 'blueGreen', 'prePromotionChecks'], out);
-}
-
-function uniqueNames(items: unknown[], path: FieldPath, out: Finding[]): void {
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    const name = dig(item, 'name');
-    if (typeof name !== 'string') return;
-    if (seen.has(name)) {
-      out.push({
-        path: [...path, i, 'name'],
-        anchor: 'value',
-        found: `a second ${JSON.stringify(name)}`,
-        expected: 'a name used once in this list',
-      });
-    }
-    seen.add(name);
-  });
 }
 
 function checkTriggers(spec: unknown, out: Finding[]): void {

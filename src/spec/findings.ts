@@ -3,7 +3,7 @@
 import type { Anchor, FieldPath, SpecSource } from './source.js';
 import { formatPath } from './source.js';
 import type { SpecProblem } from './spec-error.js';
-import { listWords, presentKeys } from './raw.js';
+import { dig, listWords, presentKeys } from './raw.js';
 import type { RawMap } from './raw.js';
 
 export interface Finding {
@@ -79,5 +79,23 @@ export function exactlyOne(
     anchor: 'value',
     found: present.length === 0 ? none : `${present.length === 2 ? 'both ' : ''}${listWords(present)}`,
     expected: `exactly one of: ${names.join(', ')}`,
+  });
+}
+
+/** The rule "names are unique in this list": each repeat is one finding at its name. */
+export function uniqueNames(items: unknown[], path: FieldPath, out: Finding[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const name = dig(item, 'name');
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) {
+      out.push({
+        path: [...path, i, 'name'],
+        anchor: 'value',
+        found: `a second ${JSON.stringify(name)}`,
+        expected: 'a name used once in this list',
+      });
+    }
+    seen.add(name);
   });
 }
