@@ -9,6 +9,7 @@ import { checkCanary } from './check-canary.js';
 import { describeFound, exactlyOne, uniqueNames, type Finding } from './findings.js';
 import { parseListen, type ListenAddress } from './listen.js';
 import { dig, isMap } from './raw.js';
+import { placementName } from './environment.js';
 import { STRATEGY_KINDS } from './schema-strategy.js';
 import { isSurge, resolveSurge } from './surge.js';
 import type { FieldPath } from './source.js';
@@ -265,6 +266,22 @@ function sameSocket(a: ListenAddress, b: ListenAddress): boolean {
   return a.port === b.port && (a.host === b.host || wildcard(a.host) || wildcard(b.host));
 }
 
+/** An environment runs on the target as `<app>-<environment>`, which must stay a DNS label (63 at most). */
+function checkPlacementNames(spec: unknown, app: string, out: Finding[]): void {
+  const environments = dig(spec, 'environments');
+  if (!isMap(environments)) return;
+  for (const name of Object.keys(environments)) {
+    const placement = placementName(app, name);
+    if (placement.length > 63)
+      out.push({
+        path: ['spec', 'environments', name],
+        anchor: 'key',
+        found: `the target name ${JSON.stringify(placement)} (${placement.length} characters)`,
+        expected: 'an app name and environment name of 62 characters together at most',
+      });
+  }
+}
+
 function checkEnvironments(spec: unknown, names: string[] | null, out: Finding[]): void {
   const environments = dig(spec, 'environments');
   if (!isMap(environments)) return;
@@ -294,8 +311,9 @@ function checkEnvironments(spec: unknown, names: string[] | null, out: Finding[]
 }
 
 /** Every rule finding of the runbook parts of a raw spec (`spec` is the value under `spec:`). */
-export function checkRunbook(spec: unknown): Finding[] {
+export function checkRunbook(spec: unknown, app?: unknown): Finding[] {
   const out: Finding[] = [];
+  if (typeof app === 'string') checkPlacementNames(spec, app, out);
   const environments = dig(spec, 'environments');
   const names =
     isMap(environments) && Object.keys(environments).length > 0 ? Object.keys(environments) : null;

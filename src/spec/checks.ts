@@ -100,6 +100,6 @@ export function checkRules(data: unknown): Finding[] {
   checkTriggers(spec, out);
   checkAnalysis(spec, out);
   checkEnv(spec, out);
-  out.push(...checkRunbook(spec));
+  out.push(...checkRunbook(spec, dig(data, 'metadata', 'name')));
   return out;
 }
