@@ -116,6 +116,8 @@ export class Operations {
   }
 
   private async requireActive(app: string, which: ReleaseTarget, actor: Actor): Promise<Release> {
+    // An environment the token may not act in is refused before anything is looked up.
+    if (which.environment) assertEnvironment(actor, which.environment);
     const release = await this.activeRelease(app, which);
     if (!release) {
       const where = which.releaseId
@@ -467,6 +469,7 @@ export class Operations {
   /** A new release of the version the app's last release tried, after it rolled back or was aborted. */
   async retry(app: string, actor: Actor, reason: string | null, which: ReleaseTarget = {}): Promise<Release> {
     const { environment } = await this.environmentSpec(app, which.environment);
+    assertEnvironment(actor, environment);
     if (await this.activeRelease(app, { environment }))
       throw new ConflictError(`${app} has a release in progress in ${environment}`);
     const [last] = (await this.deps.store.listReleases({ app })).filter((r) => r.environment === environment);

@@ -4,6 +4,7 @@
 // access does not grant, and never 401/403 to the roles it grants (any other answer is the route's business).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
 import { ACCESSES, ROLES, hashToken, rolesFor, type TokenRole } from '../auth.js';
 import { API_ROUTES } from './index.js';
 import { pathParams, type Route } from './route.js';
@@ -102,4 +103,80 @@ void describe('API role × operation matrix', () => {
       assert.equal(r?.access, 'open');
     });
   }
+
+  // Tokens limited to environments: every route that acts in an environment refuses one it does not name.
+  void describe('tokens limited to environments', () => {
+    const STAGING_ONLY = {
+      deployer: 'glt_test_staging_deployer',
+      approver: 'glt_test_staging_approver',
+    } as const;
+    /** A valid body per route, in production; a route that takes `environment` and is missing here fails. */
+    const BODIES: Record<string, Record<string, unknown>> = {
+      deploy: { version: 'v1' },
+      promote: {},
+      pause: {},
+      resume: {},
+      abort: { reason: 'test' },
+      retry: {},
+      rollback: { reason: 'test' },
+      approve: { reason: 'test' },
+      switchTraffic: { to: 'v2', percentage: 10, reason: 'test' },
+    };
+    const scoped = API_ROUTES.filter(
+      (r) =>
+        r.method === 'post' &&
+        (r.access === 'deploy' || r.access === 'approve') &&
+        r.body instanceof z.ZodObject &&
+        'environment' in r.body.shape,
+    );
+
+    before(async () => {
+      const system = { name: 'test', role: 'system' };
+      for (const [role, token] of Object.entries(STAGING_ONLY))
+        await f.store.createToken(`staging-${role}`, role, ['staging'], hashToken(token), system);
+      const text = [
+        'apiVersion: greenlight.dev/v1alpha1',
+        'kind: App',
+        'metadata: { name: envs }',
+        'spec:',
+        '  target: { local: { listen: 127.0.0.1:0, run: { command: [node, server.js] } } }',
+        '  environments:',
+        '    staging: { listen: 127.0.0.1:0 }',
+        '    production: { listen: 127.0.0.1:0 }',
+        '',
+      ].join('\n');
+      const applied = await f.call('post', '/v1/apps', { body: { file: '/tmp/envs.yaml', text } });
+      assert.equal(applied.status, 200, await applied.text());
+    });
+
+    void it('covers every route that takes an environment', () => {
+      assert.deepEqual(
+        scoped.map((r) => r.id).filter((id) => !(id in BODIES)),
+        [],
+      );
+      assert.ok(scoped.length >= Object.keys(BODIES).length);
+    });
+
+    for (const r of scoped) {
+      void it(`${r.method.toUpperCase()} ${r.path} (${r.id}) answers 403 in production to a staging-only token, not in staging`, async () => {
+        const token = r.access === 'approve' ? STAGING_ONLY.approver : STAGING_ONLY.deployer;
+        const path = concretePath(r).replace('/shop/', '/envs/');
+        const response = await f.call(r.method, path, {
+          token,
+          body: { ...BODIES[r.id], environment: 'production' },
+        });
+        const body = (await response.json()) as { code?: string; message?: string };
+        assert.equal(response.status, 403, `${r.id}: ${response.status} ${body.message}`);
+        assert.equal(body.code, 'GL1004');
+        assert.match(body.message ?? '', /staging only, not in production/);
+        // ...and lets it through in staging (any answer but 401/403 is the route's business).
+        const allowed = await f.call(r.method, path, {
+          token,
+          body: { ...BODIES[r.id], environment: 'staging' },
+        });
+        await allowed.body?.cancel();
+        assert.ok(![401, 403].includes(allowed.status), `${r.id} in staging answered ${allowed.status}`);
+      });
+    }
+  });
 });
