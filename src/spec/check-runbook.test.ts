@@ -4,18 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSpecText } from './load.js';
 import { formatProblem, SpecError } from './spec-error.js';
+import { MINIMAL_SPEC_TEXT } from '../../test/helpers/spec-text.js';
 
-const HEAD = `apiVersion: greenlight.dev/v1alpha1
-kind: App
-metadata:
-  name: shop
-spec:
-  target:
-    local:
-      listen: 127.0.0.1:8080
-      run:
-        command: [node, server.js]
-`;
+const HEAD = MINIMAL_SPEC_TEXT;
 
 function problems(body: string): string[] {
   try {

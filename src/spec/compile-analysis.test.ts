@@ -5,18 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnalysisMetricSpec, AnalysisSpec, CompiledSpec } from './compiled.js';
 import { compileSpecText } from './load.js';
+import { MINIMAL_SPEC_TEXT } from '../../test/helpers/spec-text.js';
 
-const HEAD = `apiVersion: greenlight.dev/v1alpha1
-kind: App
-metadata:
-  name: shop
-spec:
-  target:
-    local:
-      listen: 127.0.0.1:8080
-      run:
-        command: [node, server.js]
-`;
+const HEAD = MINIMAL_SPEC_TEXT;
 
 const compile = (body: string): CompiledSpec => compileSpecText(`${HEAD}${body}`, 'greenlight.yaml');
 

@@ -5,22 +5,13 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { compileSpecText } from './load.js';
 import { placementName, resolveEnvironment, specForEnvironment } from './environment.js';
+import { MINIMAL_SPEC_TEXT } from '../../test/helpers/spec-text.js';
 
 /** Declares staging (1 instance, 127.0.0.1:8081) and production (4, :8082); app gates requirePromotedIn staging. */
 const RUNBOOK = readFileSync(new URL('../../test/fixtures/specs/runbook.yaml', import.meta.url), 'utf8');
 const compileRunbookSpec = () => compileSpecText(RUNBOOK, '/apps/shop/greenlight.yaml');
 
-const PLAIN = `apiVersion: greenlight.dev/v1alpha1
-kind: App
-metadata:
-  name: shop
-spec:
-  target:
-    local:
-      listen: 127.0.0.1:8080
-      run:
-        command: [node, server.js]
-`;
+const PLAIN = MINIMAL_SPEC_TEXT;
 
 void test('a declared environment is placed as <app>-<env>; the default environment keeps the app name', () => {
   assert.equal(placementName('shop', 'staging'), 'shop-staging');

@@ -9,18 +9,9 @@ import { compileSpecText, loadSpecFile } from './load.js';
 import { SpecError } from './spec-error.js';
 import { builtinTemplates } from './compile-analysis.js';
 import { noRunbook } from './runbook-defaults.js';
+import { MINIMAL_SPEC_TEXT } from '../../test/helpers/spec-text.js';
 
-const HEAD = `apiVersion: greenlight.dev/v1alpha1
-kind: App
-metadata:
-  name: shop
-spec:
-  target:
-    local:
-      listen: 127.0.0.1:8080
-      run:
-        command: [node, server.js]
-`;
+const HEAD = MINIMAL_SPEC_TEXT;
 
 function problemsOf(text: string): SpecError {
   try {
