@@ -95,11 +95,18 @@ function notifier(hooks: WebhookSpec[], over: Partial<NotifierOptions> = {}) {
 }
 
 void describe('Notifier', () => {
+  void it('notify resolves once the delivery has settled', async () => {
+    const r = await receiver();
+    const { n } = notifier([hook(r.url)]);
+    await n.notify(event('release.promoted'));
+    assert.equal(r.received.length, 1);
+  });
+
   void it('POSTs a signed JSON delivery that verifies with the key', async () => {
     const r = await receiver();
     const { n } = notifier([hook(r.url, { secretEnv: 'HOOK_KEY' })]);
     const e = event('release.promoted');
-    n.notify(e);
+    void n.notify(e);
     await n.idle();
     assert.equal(r.received.length, 1);
     const [{ headers, body }] = r.received as [Received];
@@ -121,7 +128,7 @@ void describe('Notifier', () => {
   void it('sends no signature header when the webhook names no secret', async () => {
     const r = await receiver();
     const { n } = notifier([hook(r.url)]);
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     assert.equal(r.received[0]?.headers[SIGNATURE_HEADER], undefined);
   });
@@ -129,7 +136,7 @@ void describe('Notifier', () => {
   void it('retries a failing receiver with growing backoff and the same delivery id', async () => {
     const r = await receiver([500, 500]);
     const { n, delays, logs } = notifier([hook(r.url, { attempts: 5 })]);
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     assert.equal(r.received.length, 3);
     const ids = new Set(r.received.map((x) => x.headers['x-greenlight-delivery']));
@@ -144,7 +151,7 @@ void describe('Notifier', () => {
   void it('gives up after `attempts` and logs the last status, never the key or signature', async () => {
     const r = await receiver([503, 503, 503, 503]);
     const { n, delays, logs } = notifier([hook(r.url, { attempts: 3, secretEnv: 'HOOK_KEY' })]);
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     assert.equal(r.received.length, 3);
     assert.equal(delays.length, 2);
@@ -163,7 +170,7 @@ void describe('Notifier', () => {
       hook(await closedUrl(), { name: 'down', attempts: 2 }),
       hook(hanging.url, { name: 'slow', attempts: 1, timeoutMs: 100 }),
     ]);
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     const byName = new Map(logs.map((l) => [l.fields?.webhook, l]));
     assert.equal(byName.get('down')?.msg, 'webhook down failed after 2 attempts');
@@ -174,7 +181,7 @@ void describe('Notifier', () => {
   void it('sends nothing when the named secret is not set', async () => {
     const r = await receiver();
     const { n, logs } = notifier([hook(r.url, { secretEnv: 'MISSING_KEY' })]);
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     assert.equal(r.received.length, 0);
     assert.deepEqual(
@@ -199,8 +206,8 @@ void describe('Notifier', () => {
       'release.promoted',
       'release.paused',
     ])
-      n.notify(event(action));
-    n.notify(event('release.promoted', { app: 'other' }));
+      void n.notify(event(action));
+    void n.notify(event('release.promoted', { app: 'other' }));
     await n.idle();
     const actions = (r: { received: Received[] }) => r.received.map((x) => x.headers['x-greenlight-event']);
     assert.deepEqual(actions(exact), ['release.promoted']);
@@ -211,7 +218,7 @@ void describe('Notifier', () => {
   void it('sends a Slack message to a slack webhook', async () => {
     const r = await receiver();
     const { n } = notifier([hook(r.url, { format: 'slack' })]);
-    n.notify(event('release.rolledBack', { reason: 'trigger:error-rate' }));
+    void n.notify(event('release.rolledBack', { reason: 'trigger:error-rate' }));
     await n.idle();
     const message = JSON.parse(r.received[0]!.body) as { text: string; blocks: { type: string }[] };
     assert.equal(message.text, ':rotating_light: shop v2 rolled back by trigger:error-rate (release 12)');
@@ -231,9 +238,9 @@ void describe('Notifier', () => {
       },
     });
     stop = () => n.stop();
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     assert.equal(r.received.length, 1);
     assert.deepEqual(logs, []);
@@ -246,8 +253,8 @@ void describe('Notifier', () => {
       webhooksFor: () =>
         ++calls === 1 ? Promise.reject(new Error('store closed')) : Promise.resolve([hook(r.url)]),
     });
-    n.notify(event('release.promoted'));
-    n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
+    void n.notify(event('release.promoted'));
     await n.idle();
     assert.equal(r.received.length, 1);
     assert.equal(logs[0]?.fields?.error, 'store closed');

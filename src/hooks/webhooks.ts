@@ -69,11 +69,17 @@ export class Notifier {
   constructor(private readonly opts: NotifierOptions) {}
 
   /** Queue the deliveries this event is due; never throws, never waits. */
-  notify(event: GreenlightEvent): void {
-    if (this.stopped.signal.aborted) return;
-    const next = this.order.then(() => this.dispatch(event));
-    this.order = next;
-    this.track(next);
+  /**
+   * Queues the event's deliveries; never throws. Resolves once every one of them has settled (delivered, or
+   * given up after its attempts, or dropped by stop()).
+   */
+  notify(event: GreenlightEvent): Promise<void> {
+    if (this.stopped.signal.aborted) return Promise.resolve();
+    const started = this.order.then(() => this.dispatch(event));
+    const looked = started.then(() => undefined);
+    this.order = looked;
+    this.track(looked);
+    return started.then((deliveries) => Promise.allSettled(deliveries)).then(() => undefined);
   }
 
   /** Resolves once no lookup or delivery is pending. */
@@ -103,7 +109,8 @@ export class Notifier {
     this.opts.log?.(msg, fields);
   }
 
-  private async dispatch(event: GreenlightEvent): Promise<void> {
+  /** Looks up the app's webhooks and starts the deliveries the event matches; returns them. */
+  private async dispatch(event: GreenlightEvent): Promise<Promise<void>[]> {
     let hooks: WebhookSpec[];
     try {
       hooks = await this.opts.webhooksFor(event.app);
@@ -113,12 +120,17 @@ export class Notifier {
         event: event.id,
         error: errorText(error),
       });
-      return;
+      return [];
     }
+    const deliveries: Promise<void>[] = [];
     for (const hook of hooks) {
-      if (this.stopped.signal.aborted) return;
-      if (matchesEvent(hook.events, event.action)) this.track(this.deliver(hook, event));
+      if (this.stopped.signal.aborted) break;
+      if (!matchesEvent(hook.events, event.action)) continue;
+      const delivery = this.deliver(hook, event);
+      this.track(delivery);
+      deliveries.push(delivery);
     }
+    return deliveries;
   }
 
   private async deliver(hook: WebhookSpec, event: GreenlightEvent): Promise<void> {

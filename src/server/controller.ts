@@ -140,6 +140,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     store,
     onEvents: context.onEvents,
     deliver: (event) => notifier.notify(event),
+    cursor: { load: () => store.getCursor('webhooks'), save: (id) => store.setCursor('webhooks', id) },
     log,
   });
 

@@ -49,4 +49,46 @@ void describe('followStoredEvents', () => {
       Array.from({ length: 103 }, (_, i) => `new.${i}`),
     );
   });
+
+  void it('resumes after a saved cursor, and never saves past an event still being delivered', async () => {
+    const store = openSqliteStore(':memory:');
+    after(() => store.close());
+    await store.migrate();
+    for (const action of ['before.one', 'missed.two', 'missed.three']) await append(store, action);
+    const saves: number[] = [];
+    const seen: string[] = [];
+    const listeners = new Set<() => void>();
+    let finishTwo: () => void = () => undefined;
+    const stopFeed = await followStoredEvents({
+      store,
+      onEvents: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      // Stored as done up to event 1 by an earlier controller: 2 and 3 were stored while it was down.
+      cursor: { load: async () => 1, save: async (id) => void saves.push(id) },
+      deliver: (e) => {
+        seen.push(e.action);
+        // Event 2's delivery is slow: it settles only when the test says so.
+        return e.id === 2 ? new Promise<void>((resolve) => (finishTwo = resolve)) : Promise.resolve();
+      },
+    });
+    await append(store, 'new.four');
+    for (const l of listeners) l();
+    await waitFor(() => seen.length === 3);
+    assert.deepEqual(seen, ['missed.two', 'missed.three', 'new.four']);
+    assert.ok(
+      saves.every((id) => id < 2),
+      `saved ${saves.join(',')} while event 2 was pending`,
+    );
+    finishTwo();
+    await waitFor(() => saves.at(-1) === 4);
+    stopFeed();
+  });
 });
+
+/** Polls until `done` holds, for at most 2 s. */
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(done(), 'condition not reached');
+}

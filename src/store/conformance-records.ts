@@ -169,6 +169,15 @@ export function recordConformance(storeCase: StoreCase): void {
       },
     );
 
+    storeCase('a cursor is undefined until set, then keeps its last value per name', async ({ store }) => {
+      assert.equal(await store.getCursor('webhooks'), undefined);
+      await store.setCursor('webhooks', 7);
+      await store.setCursor('webhooks', 12);
+      await store.setCursor('other', 3);
+      assert.equal(await store.getCursor('webhooks'), 12);
+      assert.equal(await store.getCursor('other'), 3);
+    });
+
     storeCase('listEvents filters by app, release and afterId, oldest first, limited', async ({ store }) => {
       const ids: number[] = [];
       for (const [app, releaseId] of [

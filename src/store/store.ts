@@ -129,6 +129,9 @@ export interface Store {
   /** Oldest first (id order), so `afterId` pages forward. */
   listEvents(query: EventQuery): Promise<GreenlightEvent[]>;
   verifyChain(): Promise<ChainVerdict>;
+  /** A named position in the event log (the last event a consumer is done with); undefined until first set. */
+  getCursor(name: string): Promise<number | undefined>;
+  setCursor(name: string, eventId: number): Promise<void>;
 
   /**
    * Tokens are stored as SHA-256 hashes only (64 lowercase hex digits, else InvalidInputError). Names are

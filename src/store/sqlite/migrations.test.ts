@@ -41,6 +41,7 @@ void describe('sqlite migrations', () => {
         'app_specs',
         'apps',
         'chain_head',
+        'cursors',
         'events',
         'locks',
         'releases',

@@ -131,6 +131,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'release meta (commit time, emergency)',
     sql: `ALTER TABLE releases ADD COLUMN meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta));`,
   },
+  {
+    version: 3,
+    name: 'event cursors (webhook deliveries resume after a restart)',
+    sql: `CREATE TABLE cursors (name TEXT PRIMARY KEY, event_id INTEGER NOT NULL) STRICT;`,
+  },
 ];
 
 /** The database was written by a newer Greenlight: opening it could corrupt data this code cannot read. */

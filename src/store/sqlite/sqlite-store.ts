@@ -239,6 +239,20 @@ export class SqliteStore implements Store {
     return verifyEventLog(this.sql);
   }
 
+  async getCursor(name: string): Promise<number | undefined> {
+    return this.sql.get<{ event_id: number }>('SELECT event_id FROM cursors WHERE name = ?', [name])
+      ?.event_id;
+  }
+
+  async setCursor(name: string, eventId: number): Promise<void> {
+    this.sql.write(() =>
+      this.sql.run(
+        'INSERT INTO cursors (name, event_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET event_id = excluded.event_id',
+        [name, eventId],
+      ),
+    );
+  }
+
   async createToken(
     name: string,
     role: string,
