@@ -288,8 +288,12 @@ describe('breaking migrations under steady traffic (controller, agent, app and h
     await h.apply(spec);
     const load = new OpenLoopTraffic(h.origin, { intervalMs: 50, maxRequests: 2000 });
     traffic = load;
+    let slowAnsweredAt = Number.POSITIVE_INFINITY;
     const slow = fetch(`${h.origin}/slow?ms=5000`, { signal: AbortSignal.timeout(30_000) }).then(
-      (r) => r.status,
+      (r) => {
+        slowAnsweredAt = Date.now();
+        return r.status;
+      },
       (e: Error) => e.message,
     );
     let view: ReleaseView;
@@ -312,6 +316,12 @@ describe('breaking migrations under steady traffic (controller, agent, app and h
     assert.equal(view.summary.phase, 'aborted');
     assert.equal(view.summary.outcomeReason, 'abort');
     assert.equal(await slow, 200, 'the slow request in flight during the drain was answered');
+    // The abort did not wait for the drain: it was recorded while the slow request was still in flight.
+    const aborting = events.find((e) => e.action === 'release.aborting');
+    assert.ok(
+      aborting && Date.parse(aborting.at) < slowAnsweredAt,
+      'the abort was recorded during the drain',
+    );
     everyRequestAnswered(seen, ['v3']);
     await h.waitOnlyVersion('v3', INSTANCES);
     // And the maintenance the release started is recorded once, as ended, its duration from that start

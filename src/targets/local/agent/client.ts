@@ -1,6 +1,6 @@
 // A typed client of the agent's admin API, over its unix socket (or loopback TCP). The controller's local
 // Target and the CLI use it; errors come back as the same typed GreenlightError the agent threw.
-import { Client } from 'undici';
+import { Client, Pool } from 'undici';
 import { ExternalError, GreenlightError, type ErrorCode } from '../../../errors.js';
 import type { AppDesired, AppStats, AppStatus, StatsBucket, TrafficSpec, VersionSetSpec } from '../types.js';
 import type { AppDesiredInput, TrafficInput, VersionSetInput } from './desired-schema.js';
@@ -17,13 +17,17 @@ export interface ProbeResult {
 }
 
 export class AgentClient {
-  private readonly http: Client;
+  /** Several connections: a call that waits (a version set draining) must not hold up status reads. */
+  private readonly http: Pool;
 
   constructor(
     private readonly target: { socket: string } | { url: string },
     private readonly token: string,
   ) {
-    this.http = this.connect();
+    this.http =
+      'socket' in target
+        ? new Pool('http://agent', { socketPath: target.socket, pipelining: 0, connections: 8 })
+        : new Pool(target.url, { pipelining: 0, connections: 8 });
   }
 
   private connect(): Client {
