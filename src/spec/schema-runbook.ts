@@ -194,7 +194,13 @@ export const notificationsSchema = fields({
           description: 'Controller environment variable holding the HMAC key (never the key itself).',
         }),
         events: z
-          .array(text('an event action such as release.promoted or release.*'), { error: 'a list of events' })
+          .array(
+            text(
+              'an event action such as release.promoted, release.rolledBack or release.* (a word, a dot, a camelCase word or *)',
+              /^[a-z]+\.([a-z][A-Za-z]*|\*)$/,
+            ),
+            { error: 'a list of events' },
+          )
           .optional()
           .meta({
             description:
