@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
-import Database from 'better-sqlite3';
 import { FakeClock } from '../../engine/clock.js';
 import type { GreenlightEvent } from '../../engine/model.js';
 import { MINIMAL_SPEC, startApiFixture, type ApiFixture } from '../../server/api/testing.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { tamperEventLog } from '../../../test/helpers/tamper.js';
 
 const CLI = fileURLToPath(new URL('../index.ts', import.meta.url));
 
@@ -59,17 +59,6 @@ function greenlight(url: string, token: string, ...args: string[]): Promise<Run>
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** An edit of the events table through a connection of its own, past the append-only triggers. */
-function tamper(f: ApiFixture, sql: string): void {
-  const raw = new Database((f.store as SqliteStore).db.name);
-  try {
-    raw.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    raw.exec(sql);
-  } finally {
-    raw.close();
-  }
 }
 
 void describe('greenlight audit and report', () => {
@@ -137,7 +126,10 @@ void describe('greenlight audit and report', () => {
     let c: Awaited<ReturnType<typeof controller>>;
     before(async () => {
       c = await controller();
-      tamper(c.f, `UPDATE events SET data = '{"version":"v0"}' WHERE id = 3`);
+      tamperEventLog(
+        (c.f.store as SqliteStore).db.name,
+        `UPDATE events SET data = '{"version":"v0"}' WHERE id = 3`,
+      );
     });
     after(() => c.stop());
 
@@ -156,7 +148,7 @@ void describe('greenlight audit and report', () => {
     let c: Awaited<ReturnType<typeof controller>>;
     before(async () => {
       c = await controller();
-      tamper(c.f, 'DELETE FROM events WHERE id = 2');
+      tamperEventLog((c.f.store as SqliteStore).db.name, 'DELETE FROM events WHERE id = 2');
     });
     after(() => c.stop());
 

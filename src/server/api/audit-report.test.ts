@@ -2,7 +2,6 @@
 // of the database file, export streams valid JSON lines in id order, and the report counts stored releases.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { FakeClock } from '../../engine/clock.js';
 import type { GreenlightEvent, Release } from '../../engine/model.js';
 import { exportEvents } from '../../report/audit.js';
@@ -11,6 +10,7 @@ import { event, newRelease, sampleSpec } from '../../store/conformance-fixtures.
 import type { NewRelease, Store } from '../../store/store.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { startApiFixture, type ApiFixture } from './testing.js';
+import { tamperEventLog } from '../../../test/helpers/tamper.js';
 
 const HOUR = 3_600_000;
 
@@ -26,17 +26,6 @@ async function finished(
   return store.updateRelease({ ...created, phase, outcomeReason: over.outcomeReason ?? null }, 1, [
     event(`release.${phase}`, { app: 'shop' }),
   ]);
-}
-
-/** Run SQL on the database file through a connection of its own, past the append-only triggers. */
-function tamper(f: ApiFixture, sql: string): void {
-  const raw = new Database((f.store as SqliteStore).db.name);
-  try {
-    raw.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    raw.exec(sql);
-  } finally {
-    raw.close();
-  }
 }
 
 const json = async <T>(response: Response): Promise<T> => (await response.json()) as T;
@@ -74,7 +63,10 @@ void describe('audit and report API', () => {
   });
 
   void it('verify: names the event whose data was changed in the database file', async () => {
-    tamper(f, `UPDATE events SET data = '{"forged":true}' WHERE id = 5`);
+    tamperEventLog(
+      (f.store as SqliteStore).db.name,
+      `UPDATE events SET data = '{"forged":true}' WHERE id = 5`,
+    );
     const verdict = await json<Verdict>(await f.call('get', '/v1/audit/verify'));
     assert.equal(verdict.ok, false);
     assert.deepEqual(verdict.firstBad, { id: 5, problem: 'altered' });
@@ -83,7 +75,7 @@ void describe('audit and report API', () => {
   });
 
   void it('verify: names the event deleted from the database file', async () => {
-    tamper(f, 'DELETE FROM events WHERE id = 4');
+    tamperEventLog((f.store as SqliteStore).db.name, 'DELETE FROM events WHERE id = 4');
     const verdict = await json<Verdict>(await f.call('get', '/v1/audit/verify'));
     assert.deepEqual(verdict.firstBad, { id: 4, problem: 'missing' });
     assert.match(verdict.message, /^event 4 is missing \(removed\)/);

@@ -11,6 +11,7 @@ import { eventHash } from '../event-chain.js';
 import { eventFromRow } from './rows.js';
 import type { EventRow } from './rows.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { tamperEventLog } from '../../../test/helpers/tamper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gl-sqlite-tamper-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,17 +26,6 @@ async function chainOf(n: number): Promise<string> {
   assert.deepEqual(await store.verifyChain(), { ok: true, checked: n });
   await store.close();
   return path;
-}
-
-/** Run SQL as someone with write access to the file would, past the triggers. */
-function tamper(path: string, sql: string): void {
-  const raw = new Database(path);
-  try {
-    raw.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    raw.exec(sql);
-  } finally {
-    raw.close();
-  }
 }
 
 async function verdict(path: string): Promise<unknown> {
@@ -62,7 +52,7 @@ void describe('sqlite event log tampering', () => {
 
   void it('names the event whose reason was changed as altered', async () => {
     const path = await chainOf(5);
-    tamper(path, `UPDATE events SET reason = 'nothing to see' WHERE id = 3`);
+    tamperEventLog(path, `UPDATE events SET reason = 'nothing to see' WHERE id = 3`);
     assert.deepEqual(await verdict(path), { ok: false, checked: 2, firstBad: { id: 3, problem: 'altered' } });
   });
 
@@ -72,7 +62,7 @@ void describe('sqlite event log tampering', () => {
     const row = raw.prepare('SELECT * FROM events WHERE id = 2').get() as EventRow;
     raw.close();
     const forged = { ...eventFromRow(row), reason: 'nothing to see' };
-    tamper(
+    tamperEventLog(
       path,
       `UPDATE events SET reason = '${forged.reason}', hash = '${eventHash(forged.prevHash, forged)}' WHERE id = 2`,
     );
@@ -85,19 +75,19 @@ void describe('sqlite event log tampering', () => {
 
   void it('names the gap a deleted middle event leaves', async () => {
     const path = await chainOf(5);
-    tamper(path, 'DELETE FROM events WHERE id = 3');
+    tamperEventLog(path, 'DELETE FROM events WHERE id = 3');
     assert.deepEqual(await verdict(path), { ok: false, checked: 2, firstBad: { id: 3, problem: 'missing' } });
   });
 
   void it('detects the newest event deleted, through the chain head', async () => {
     const path = await chainOf(5);
-    tamper(path, 'DELETE FROM events WHERE id = 5');
+    tamperEventLog(path, 'DELETE FROM events WHERE id = 5');
     assert.deepEqual(await verdict(path), { ok: false, checked: 4, firstBad: { id: 5, problem: 'missing' } });
   });
 
   void it('detects an event inserted past the chain head', async () => {
     const path = await chainOf(2);
-    tamper(
+    tamperEventLog(
       path,
       `INSERT INTO events (id, at, app, release_id, actor, action, reason, data, prev_hash, hash)
        SELECT 3, at, app, release_id, actor, action, reason, data, hash, hash FROM events WHERE id = 2`,
