@@ -24,6 +24,7 @@ import {
   type Release,
 } from './model.js';
 import { assertEnvironment } from './authority.js';
+import { emergencyBypasses, refuseOutsideStartGates } from './start-gates.js';
 import { planForDisplay } from './actions.js';
 import { approvalData } from './engine.js';
 import { evaluateWindows, type WindowVerdict } from '../gates/windows.js';
@@ -175,40 +176,6 @@ export class Operations {
     };
   }
 
-  /** Refuses a deploy outside the environment's windows (unless an emergency) or before staging promoted it. */
-  private async checkGates(
-    app: string,
-    environment: string,
-    spec: CompiledSpec,
-    request: DeployRequest,
-  ): Promise<void> {
-    const windows = spec.gates.windows;
-    if (windows && !request.emergency) {
-      const verdict = evaluateWindows(windows, this.deps.clock.now());
-      if (!verdict.open) {
-        throw new ConflictError(
-          `${app} (${environment}) may not be deployed now: ${verdict.reason}. An emergency release may: deploy --emergency --justification "..."`,
-          {
-            app,
-            environment,
-            gate: 'window',
-            nextChangeAt: verdict.nextChangeAt === null ? null : new Date(verdict.nextChangeAt).toISOString(),
-          },
-        );
-      }
-    }
-    const required = spec.gates.requirePromotedIn;
-    if (required) {
-      const revisions = await this.deps.store.listRevisions(app, required);
-      if (!revisions.some((r) => r.version === request.version)) {
-        throw new ConflictError(
-          `${request.version} has not been promoted in ${required}; ${environment} accepts only versions promoted there first`,
-          { app, environment, gate: 'requirePromotedIn', requiredIn: required },
-        );
-      }
-    }
-  }
-
   async deploy(request: DeployRequest, kind: Release['kind'] = 'deploy'): Promise<Release> {
     const { store, engine, clock, holder } = this.deps;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(request.version)) {
@@ -232,7 +199,14 @@ export class Operations {
         environment,
       });
     }
-    if (kind === 'deploy') await this.checkGates(request.app, environment, spec, request);
+    if (kind === 'deploy')
+      await refuseOutsideStartGates(this.deps, {
+        app: request.app,
+        environment,
+        spec,
+        version: request.version,
+        emergency: emergency !== null,
+      });
     const plan =
       kind === 'rollback'
         ? planRollbackRelease(spec, request.version, fromVersion)
@@ -273,7 +247,7 @@ export class Operations {
         data: {
           version: request.version,
           environment,
-          bypassed: this.bypassed(spec, request.version, fromVersion),
+          bypassed: emergencyBypasses(spec, request.version, fromVersion),
         },
       });
     }
@@ -315,17 +289,6 @@ export class Operations {
     );
     engine.track(release);
     return release;
-  }
-
-  /** What an emergency release skips: windows, and approval steps the normal plan has when the policy says so. */
-  private bypassed(spec: CompiledSpec, version: string, fromVersion: string | null): string[] {
-    const out = spec.gates.windows ? ['windows'] : [];
-    if (
-      spec.gates.emergency.bypassApprovals &&
-      planRelease(spec, version, fromVersion).some((s) => s.wait.kind === 'approval')
-    )
-      out.push('approvals');
-    return out;
   }
 
   /** An approval of the step the release waits at, by this actor. */
